@@ -1,0 +1,2 @@
+export { ERROR_CODES } from './error-codes.js';
+export type { ErrorCode, PathError } from './error-codes.js';

@@ -1,0 +1,128 @@
+import { geodesicDistanceM } from '../geo/index.js';
+import type { LineFoot, LineMetric } from '../geo/index.js';
+import type { ZoneSet } from './compile-zone-set.js';
+import { FALSE, TRUE, UNKNOWN, evaluateExpr } from './tri.js';
+import type { Tri } from './tri.js';
+
+/** The exact classification of one position against a zone set. */
+export interface PointEvaluation {
+  /** 1 when the position is in the zone (same order as `ZoneSet.zones`), else 0. */
+  readonly zones: Uint8Array;
+  /** The foot of the position on each line of the zone set (same order as `ZoneSet.lines`). */
+  readonly feet: readonly LineFoot[];
+}
+
+/** Whether a foot on the line satisfies a side requirement (a point on the line is on both). */
+export function isOnSide(foot: LineFoot, side: -1 | 0 | 1): boolean {
+  return side === 0 || foot.sideSign === 0 || foot.sideSign === side;
+}
+
+/** Evaluates every zone exactly at a position: geodesic distances and polygon containment. */
+export function evaluatePoint(zs: ZoneSet, lon: number, lat: number): PointEvaluation {
+  const feet = zs.lines.map((l) => l.metric.nearest(lon, lat));
+  const values = new Uint8Array(zs.primitives.length);
+  zs.primitives.forEach((p, i) => {
+    if (p.kind === 'near') {
+      const foot = feet[p.line] as LineFoot;
+      values[i] = isOnSide(foot, p.side) && foot.distanceM <= p.maxM ? TRUE : FALSE;
+    } else {
+      values[i] = p.polygon.contains(lon, lat) ? TRUE : FALSE;
+    }
+  });
+  const zones = new Uint8Array(zs.zones.length);
+  zs.zones.forEach((z, i) => {
+    zones[i] = evaluateExpr(z.expr, values) === TRUE ? 1 : 0;
+  });
+  return { zones, feet };
+}
+
+/**
+ * Whether the side of the line may change within `radiusM` of a position `distanceM` from the
+ * line without crossing it. That happens only behind the far ends of the extended line, where
+ * the nearest point is an end point; a foot there lies within distanceM + 2 radiusM.
+ */
+export function isSideAmbiguousNearEnds(
+  metric: LineMetric,
+  lon: number,
+  lat: number,
+  distanceM: number,
+  radiusM: number,
+): boolean {
+  const first = metric.segments[0];
+  const last = metric.segments[metric.segmentCount - 1];
+  if (!first || !last) return true;
+  const reach = distanceM + 2 * radiusM;
+  return (
+    metric.lowerBoundM(lon, lat) > reach ||
+    geodesicDistanceM(lon, lat, first.lon1, first.lat1) <= reach ||
+    geodesicDistanceM(lon, lat, last.lon2, last.lat2) <= reach
+  );
+}
+
+/**
+ * The three-valued value of a "near" primitive over a region that lies within `radiusM` of a
+ * point at `distanceM` from the line: distance to a set is 1-Lipschitz, so every point of the
+ * region is between distanceM - radiusM and distanceM + radiusM from the line, and the side
+ * cannot change unless the region reaches the line (or the ends, see isSideAmbiguousNearEnds).
+ */
+export function nearOverRegion(
+  side: -1 | 0 | 1,
+  maxM: number,
+  distanceM: number,
+  sideSign: number,
+  radiusM: number,
+  sideAmbiguous: boolean,
+): Tri {
+  if (distanceM - radiusM > maxM) return FALSE;
+  if (side === 0) return distanceM + radiusM <= maxM ? TRUE : UNKNOWN;
+  if (distanceM <= radiusM || sideAmbiguous) return UNKNOWN;
+  if (sideSign !== side) return FALSE;
+  return distanceM + radiusM <= maxM ? TRUE : UNKNOWN;
+}
+
+/** The three-valued evaluation of a disk: per zone, and the side of the primary line. */
+export interface DiskEvaluation {
+  /** Per zone: 1 the whole disk is inside, 0 none of it, 2 part of it may be. */
+  readonly zones: Uint8Array;
+  /** Feet of the disk's centre on each line. */
+  readonly feet: readonly LineFoot[];
+}
+
+/**
+ * Evaluates every zone over the disk of `radiusM` around a position: which zones surely
+ * contain all of it, which surely contain none of it, and which may contain part of it.
+ */
+export function evaluateDisk(
+  zs: ZoneSet,
+  lon: number,
+  lat: number,
+  radiusM: number,
+): DiskEvaluation {
+  const feet = zs.lines.map((l) => l.metric.nearest(lon, lat));
+  const ambiguous = zs.lines.map((l, i) =>
+    isSideAmbiguousNearEnds(l.metric, lon, lat, (feet[i] as LineFoot).distanceM, radiusM),
+  );
+  const values = new Uint8Array(zs.primitives.length);
+  zs.primitives.forEach((p, i) => {
+    if (p.kind === 'near') {
+      const foot = feet[p.line] as LineFoot;
+      values[i] = nearOverRegion(
+        p.side,
+        p.maxM,
+        foot.distanceM,
+        foot.sideSign,
+        radiusM,
+        ambiguous[p.line] as boolean,
+      );
+      return;
+    }
+    if (p.polygon.boundaryLowerBoundM(lon, lat) > radiusM)
+      values[i] = p.polygon.contains(lon, lat) ? TRUE : FALSE;
+    else values[i] = UNKNOWN;
+  });
+  const zones = new Uint8Array(zs.zones.length);
+  zs.zones.forEach((z, i) => {
+    zones[i] = evaluateExpr(z.expr, values);
+  });
+  return { zones, feet };
+}
