@@ -225,8 +225,14 @@ export function createLineMetric(
       return Math.max(0, tree.lowerBound(0, p));
     },
     pointAt(alongM) {
+      // The last segment whose start is at or before alongM (binary search).
       let i = 0;
-      while (i + 1 < count && (segmentStartM[i + 1] as number) <= alongM) i++;
+      let hi = count - 1;
+      while (i < hi) {
+        const mid = (i + hi + 1) >> 1;
+        if ((segmentStartM[mid] as number) <= alongM) i = mid;
+        else hi = mid - 1;
+      }
       const seg = segments[i] as GeodesicSegment;
       const at = seg.at(alongM - (segmentStartM[i] as number));
       return { lon: at.lon, lat: at.lat, azimuthDeg: at.azimuthDeg, segment: i };

@@ -1,16 +1,9 @@
 import type { PathError } from '../errors/index.js';
 import { createLineMetric, findCrossings, preparePlanarPolygon } from '../geo/index.js';
 import type { LineMetric, PlanarPolygon } from '../geo/index.js';
-import { CutError, cutEnd, densifyGeodesic, squareCutAt } from './cuts.js';
-import type { SquareCut } from './cuts.js';
-import { IsolineError, traceIsoline } from './isoline.js';
 import type { Expr } from './tri.js';
 import { resolveBand, validityOf } from './validate-zone-spec.js';
 import type { AreaGeometry, ReferenceLine, Zone, ZoneSpec } from './zone-spec.js';
-
-const DEFAULT_BASELINE_M = 2000;
-const CUT_STEP_M = 200;
-const CUT_POLYGON_TOLERANCE_M = 10;
 
 /** The version of a reference line in force, with its exact metric. */
 export interface CompiledLine {
@@ -28,10 +21,6 @@ export interface CompiledLine {
   readonly sides: { readonly left?: string; readonly right?: string };
   /** Exact distance, side and along-line position on the line extended past its ends. */
   readonly metric: LineMetric;
-  /** Chord length measuring the local direction for square cuts, metres. */
-  readonly baselineM: number;
-  /** Square cuts at the two ends of the line. */
-  readonly endCuts: { readonly start: SquareCut; readonly end: SquareCut };
 }
 
 /** A predicate of a position that zone expressions combine. */
@@ -45,6 +34,21 @@ export type Primitive =
       readonly side: -1 | 0 | 1;
       /** Largest distance, metres. */
       readonly maxM: number;
+    }
+  | {
+      /**
+       * The position's nearest point on the line lies between `minM` and `maxM` along it:
+       * between two cross-cuts, each the geodesic normal to the line at the cut.
+       */
+      readonly kind: 'along';
+      /** Index of the line in `ZoneSet.lines`. */
+      readonly line: number;
+      /** Start of the interval, metres along the line (inclusive). */
+      readonly minM: number;
+      /** End of the interval, metres along the line (exclusive unless `maxInclusive`). */
+      readonly maxM: number;
+      /** Whether the end is part of the interval (it is at the line's last vertex). */
+      readonly maxInclusive: boolean;
     }
   | {
       /** Inside a polygon with straight lon/lat edges. */
@@ -73,10 +77,10 @@ export type ZoneShape =
       readonly left: SideExtent | null;
       /** Extent on the right, or null. */
       readonly right: SideExtent | null;
-      /** The cuts bounding the zone along the line. */
-      readonly from: SquareCut;
-      /** The cut at the far end. */
-      readonly to: SquareCut;
+      /** Where the zone starts along the line, metres (negative on the start extension). */
+      readonly fromM: number;
+      /** Where it ends along the line, metres. */
+      readonly toM: number;
       /** Area the zone is clipped to, if any. */
       readonly clip?: AreaGeometry;
     }
@@ -163,53 +167,6 @@ function polygonsOf(geometry: AreaGeometry): number[][][][] {
   ) as number[][][][];
 }
 
-/**
- * The polygon bounded by two cuts and the isolines `margin` beyond the zone's widest extent on
- * each side: "between the cuts". Its long sides lie well outside the zone, so only its cuts
- * decide membership, exactly (the cut geodesics are divided into 200 m straight pieces).
- */
-function cutPolygon(
-  metric: LineMetric,
-  from: SquareCut,
-  to: SquareCut,
-  outerLeftM: number,
-  outerRightM: number,
-): PlanarPolygon {
-  const fromLeft = cutEnd(metric, from, -1, outerLeftM);
-  const fromRight = cutEnd(metric, from, 1, outerRightM);
-  const toLeft = cutEnd(metric, to, -1, outerLeftM);
-  const toRight = cutEnd(metric, to, 1, outerRightM);
-  const left = traceIsoline(
-    metric,
-    -1,
-    outerLeftM,
-    fromLeft,
-    toLeft,
-    CUT_POLYGON_TOLERANCE_M,
-    5000,
-  );
-  const right = traceIsoline(
-    metric,
-    1,
-    outerRightM,
-    fromRight,
-    toRight,
-    CUT_POLYGON_TOLERANCE_M,
-    5000,
-  );
-  const ring: number[][] = [
-    ...densifyGeodesic(fromRight, fromLeft, CUT_STEP_M),
-    ...left.slice(1).map((p) => [p.lon, p.lat]),
-    ...densifyGeodesic(toLeft, toRight, CUT_STEP_M).slice(1),
-    ...right
-      .slice(0, -1)
-      .reverse()
-      .map((p) => [p.lon, p.lat]),
-  ];
-  ring.push(ring[0] as number[]);
-  return preparePlanarPolygon([[ring]]);
-}
-
 interface Builder {
   spec: ZoneSpec;
   atMs: number;
@@ -218,7 +175,6 @@ interface Builder {
   lineIndex: Map<string, number>;
   primitives: Primitive[];
   primitiveKeys: Map<string, number>;
-  capPolygons: Map<number, number>;
 }
 
 function primitive(b: Builder, key: string, make: () => Primitive): number {
@@ -262,13 +218,12 @@ function distanceExpr(
   return terms.length === 1 ? (terms[0] as Expr) : { or: terms };
 }
 
-function compileLine(b: Builder, line: ReferenceLine, widestM: number): CompiledLine {
+function compileLine(line: ReferenceLine, widestM: number): CompiledLine {
   const extensionM = Math.max(50_000, 3 * widestM);
   const metric = createLineMetric(
     line.coordinates.map((c) => [c[0] as number, c[1] as number] as const),
     extensionM,
   );
-  const baselineM = line.directionBaselineM ?? DEFAULT_BASELINE_M;
   return {
     key: `${line.id}@${line.version}`,
     id: line.id,
@@ -277,11 +232,6 @@ function compileLine(b: Builder, line: ReferenceLine, widestM: number): Compiled
     ...(line.party !== undefined ? { party: line.party } : {}),
     sides: line.sides ?? {},
     metric,
-    baselineM,
-    endCuts: {
-      start: squareCutAt(metric, 0, baselineM),
-      end: squareCutAt(metric, metric.lengthM, baselineM),
-    },
   };
 }
 
@@ -323,7 +273,6 @@ export function compileZoneSet(spec: ZoneSpec, atMs: number): ZoneSetCompilation
     lineIndex: new Map(),
     primitives: [],
     primitiveKeys: new Map(),
-    capPolygons: new Map(),
   };
   const linesInForce = new Map<string, { line: ReferenceLine; index: number }>();
   spec.lines.forEach((line, index) => {
@@ -352,7 +301,6 @@ export function compileZoneSet(spec: ZoneSpec, atMs: number): ZoneSetCompilation
     if (!entry) continue;
     const w = widest.get(id) ?? { left: 0, right: 0 };
     const compiled = compileLine(
-      b,
       entry.line,
       Math.max(w.left + marginFor(w.left), w.right + marginFor(w.right)),
     );
@@ -383,19 +331,10 @@ export function compileZoneSet(spec: ZoneSpec, atMs: number): ZoneSetCompilation
         continue;
       }
       pending.splice(k, 1);
-      try {
-        const compiled = compileZone(b, zone, index, widest, byId);
-        if (compiled) {
-          zones.push(compiled);
-          byId.set(compiled.id, compiled);
-        }
-      } catch (error) {
-        if (!(error instanceof CutError || error instanceof IsolineError)) throw error;
-        b.errors.push({
-          path: `/zones/${index}`,
-          code: 'CUT_FAILED',
-          message: `zone '${zone.id}': ${error.message}`,
-        });
+      const compiled = compileZone(b, zone, index, byId);
+      if (compiled) {
+        zones.push(compiled);
+        byId.set(compiled.id, compiled);
       }
     }
   }
@@ -413,36 +352,10 @@ export function compileZoneSet(spec: ZoneSpec, atMs: number): ZoneSetCompilation
   };
 }
 
-function capPolygon(
-  b: Builder,
-  line: number,
-  widest: Map<string, { left: number; right: number }>,
-): number {
-  const known = b.capPolygons.get(line);
-  if (known !== undefined) return known;
-  const l = b.lines[line] as CompiledLine;
-  const w = widest.get(l.id) ?? { left: 0, right: 0 };
-  const polygon = cutPolygon(
-    l.metric,
-    l.endCuts.start,
-    l.endCuts.end,
-    w.left + marginFor(w.left),
-    w.right + marginFor(w.right),
-  );
-  const id = primitive(b, `cap:${line}`, () => ({
-    kind: 'polygon',
-    polygon,
-    label: `square ends of line ${l.key}`,
-  }));
-  b.capPolygons.set(line, id);
-  return id;
-}
-
 function compileZone(
   b: Builder,
   zone: Zone,
   specIndex: number,
-  widest: Map<string, { left: number; right: number }>,
   byId: Map<string, ActiveZone>,
 ): ActiveZone | undefined {
   if (zone.kind !== 'strip' && zone.kind !== 'band' && zone.kind !== 'sector') {
@@ -464,32 +377,29 @@ function compileZone(
   const ext = lineExtents(zone, b.spec, b.spec.lines);
   const line = ext ? b.lineIndex.get(ext.lineId) : undefined;
   if (!ext || line === undefined) return undefined;
-  const compiled = b.lines[line] as CompiledLine;
+  const metric = (b.lines[line] as CompiledLine).metric;
   const distance = distanceExpr(b, line, ext.left, ext.right);
-  const parts: Expr[] = [distance];
-  let from = compiled.endCuts.start;
-  let to = compiled.endCuts.end;
   const strip = zone.kind === 'sector' ? b.spec.zones.find((z) => z.id === zone.strip) : zone;
   const clip = strip && (strip.kind === 'strip' || strip.kind === 'band') ? strip.clip : undefined;
+  const extend = strip !== undefined && endsOf(strip) === 'extend';
+  let fromM = extend ? -metric.extensionM : 0;
+  let toM = extend ? metric.lengthM + metric.extensionM : metric.lengthM;
   if (zone.kind === 'sector') {
-    from = squareCutAt(compiled.metric, zone.fromM, compiled.baselineM);
-    to = squareCutAt(compiled.metric, zone.toM, compiled.baselineM);
-    const outerLeft = (ext.left?.maxM ?? 0) + marginFor(ext.left?.maxM ?? 0);
-    const outerRight = (ext.right?.maxM ?? 0) + marginFor(ext.right?.maxM ?? 0);
-    const polygon = cutPolygon(compiled.metric, from, to, outerLeft, outerRight);
+    fromM = zone.fromM;
+    toM = Math.min(zone.toM, metric.lengthM);
+  }
+  const parts: Expr[] = [distance];
+  if (!extend || zone.kind === 'sector') {
+    const maxInclusive = toM >= metric.lengthM;
     parts.push(
-      primitive(b, `sector:${zone.id}`, () => ({
-        kind: 'polygon',
-        polygon,
-        label: `cuts of sector ${zone.id}`,
+      primitive(b, `along:${line}:${fromM}:${toM}:${maxInclusive}`, () => ({
+        kind: 'along',
+        line,
+        minM: fromM,
+        maxM: toM,
+        maxInclusive,
       })),
     );
-  } else if (endsOf(zone) === 'square') {
-    parts.push(capPolygon(b, line, widest));
-  } else {
-    const m = compiled.metric;
-    from = squareCutAt(m, -m.extensionM, compiled.baselineM);
-    to = squareCutAt(m, m.lengthM + m.extensionM, compiled.baselineM);
   }
   if (clip) parts.push(areaPrimitive(b, `clip:${strip?.id}`, clip, `clip of zone ${strip?.id}`));
   return {
@@ -502,8 +412,8 @@ function compileZone(
       line,
       left: ext.left,
       right: ext.right,
-      from,
-      to,
+      fromM,
+      toM,
       ...(clip ? { clip } : {}),
     },
   };

@@ -17,6 +17,62 @@ export function isOnSide(foot: LineFoot, side: -1 | 0 | 1): boolean {
   return side === 0 || foot.sideSign === 0 || foot.sideSign === side;
 }
 
+/** Whether an along-line position lies in an `along` primitive's interval. */
+export function isAlong(
+  alongM: number,
+  p: { readonly minM: number; readonly maxM: number; readonly maxInclusive: boolean },
+): boolean {
+  return alongM >= p.minM && (p.maxInclusive ? alongM <= p.maxM : alongM < p.maxM);
+}
+
+/**
+ * The three-valued value of an `along` primitive over a region within `radiusM` of the point
+ * (lon, lat), whose foot is at `alongM`, `distanceM` from the line, when the feet of the
+ * region's points can only lie on the given candidate segments (those within
+ * reach = distanceM + 2 radiusM of the point).
+ *
+ * With a single candidate the feet move along one geodesic no faster than the points
+ * (1/cos(d/R) <= 1.01 for d under 500 km), so they lie within 1.01 radiusM of alongM. With
+ * several, the feet on each candidate lie within the reach of the point, hence (by the
+ * Pythagorean inequality for a geodesic and a point) within 1.01 reach of the point's own foot
+ * on that candidate. True when every such along-line range is inside the interval, false when
+ * every one is outside it.
+ */
+export function alongOverSegments(
+  metric: LineMetric,
+  candidates: ArrayLike<number>,
+  p: { readonly minM: number; readonly maxM: number; readonly maxInclusive: boolean },
+  lon: number,
+  lat: number,
+  foot: { readonly alongM: number; readonly distanceM: number },
+  radiusM: number,
+): Tri {
+  const reach = foot.distanceM + 2 * radiusM;
+  if (reach > 500_000) return UNKNOWN;
+  const judge = (lo: number, hi: number): Tri => {
+    if (isAlong(lo, p) && isAlong(hi, p)) return TRUE;
+    if (hi < p.minM || (p.maxInclusive ? lo > p.maxM : lo >= p.maxM)) return FALSE;
+    return UNKNOWN;
+  };
+  if (candidates.length === 1) {
+    return judge(foot.alongM - 1.01 * radiusM, foot.alongM + 1.01 * radiusM);
+  }
+  let result: Tri | undefined;
+  for (let k = 0; k < candidates.length; k++) {
+    const s = candidates[k] as number;
+    const a = metric.segmentStartM[s] as number;
+    const b = a + (metric.segments[s]?.lengthM ?? 0);
+    let v = judge(a, b);
+    if (v === UNKNOWN) {
+      const own = metric.nearest(lon, lat, [s]).alongM;
+      v = judge(Math.max(a, own - 1.01 * reach), Math.min(b, own + 1.01 * reach));
+    }
+    if (v === UNKNOWN || (result !== undefined && v !== result)) return UNKNOWN;
+    result = v;
+  }
+  return result ?? FALSE;
+}
+
 /** Evaluates every zone exactly at a position: geodesic distances and polygon containment. */
 export function evaluatePoint(zs: ZoneSet, lon: number, lat: number): PointEvaluation {
   const feet = zs.lines.map((l) => l.metric.nearest(lon, lat));
@@ -25,6 +81,8 @@ export function evaluatePoint(zs: ZoneSet, lon: number, lat: number): PointEvalu
     if (p.kind === 'near') {
       const foot = feet[p.line] as LineFoot;
       values[i] = isOnSide(foot, p.side) && foot.distanceM <= p.maxM ? TRUE : FALSE;
+    } else if (p.kind === 'along') {
+      values[i] = isAlong((feet[p.line] as LineFoot).alongM, p) ? TRUE : FALSE;
     } else {
       values[i] = p.polygon.contains(lon, lat) ? TRUE : FALSE;
     }
@@ -113,6 +171,20 @@ export function evaluateDisk(
         foot.sideSign,
         radiusM,
         ambiguous[p.line] as boolean,
+      );
+      return;
+    }
+    if (p.kind === 'along') {
+      const foot = feet[p.line] as LineFoot;
+      const metric = (zs.lines[p.line] as ZoneSet['lines'][number]).metric;
+      values[i] = alongOverSegments(
+        metric,
+        metric.candidatesWithin(lon, lat, foot.distanceM + 2 * radiusM),
+        p,
+        lon,
+        lat,
+        foot,
+        radiusM,
       );
       return;
     }

@@ -81,14 +81,6 @@ export const ReferenceLineSchema = Type.Object(
         { additionalProperties: false, description: 'Which party holds each side of the line.' },
       ),
     ),
-    directionBaselineM: Type.Optional(
-      Type.Number({
-        exclusiveMinimum: 0,
-        maximum: 100_000,
-        description:
-          'Length of the chord that measures the local direction of the line for square cuts (default 2000 m).',
-      }),
-    ),
     coordinates: Type.Array(PositionSchema, {
       minItems: 2,
       maxItems: 200_000,

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { demoCommand } from './demo-command.js';
+import { CliError, println } from './io.js';
+import type { CliIo } from './io.js';
+import { zonesCommand } from './zones-command.js';
+
+const HELP = `armistice - ceasefire monitoring along a demilitarized buffer zone
+
+Commands:
+  demo                         walk through the notional demo zone set (npm start)
+  zones build SPEC [-o OUT]    build the zones in force as GeoJSON
+  zones validate SPEC          list every fault of a zone spec with its JSON path
+  zones classify --zones SPEC  classify NDJSON positions from stdin
+  help, --help                 this text
+  --version                    the version`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'zones':
+        return await zonesCommand(io, rest);
+      case 'demo':
+        return await demoCommand(io, rest);
+      case '--version':
+        println(io.stdout, version());
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        println(io.stdout, HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new CliError(`unknown command '${command}'\n\n${HELP}`);
+    }
+  } catch (error) {
+    if (error instanceof CliError) {
+      println(io.stderr, error.message);
+      return error.exitCode;
+    }
+    if (
+      error instanceof TypeError &&
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      println(io.stderr, error.message);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** The real process's streams and clock. */
+export function processIo(): CliIo {
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    now: () => Date.now(),
+    cwd: process.cwd(),
+  };
+}
