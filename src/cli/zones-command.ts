@@ -188,7 +188,13 @@ export function parseClassifyLine(text: string): ClassifyInput | PathError {
   const first = Value.Errors(ClassifyInputSchema, value)[0];
   if (first) {
     const p = first.instancePath;
-    const code = p === '/lat' ? 'LAT_OUT_OF_RANGE' : p === '/lon' ? 'LON_OUT_OF_RANGE' : 'SCHEMA';
+    const range = first.keyword === 'minimum' || first.keyword === 'maximum';
+    const code =
+      range && p === '/lat'
+        ? 'LAT_OUT_OF_RANGE'
+        : range && p === '/lon'
+          ? 'LON_OUT_OF_RANGE'
+          : 'SCHEMA';
     return { path: p, code, message: first.message };
   }
   const record = value as ClassifyInput;

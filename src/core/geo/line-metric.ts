@@ -1,7 +1,7 @@
 import { geodesicSagBoundM, pointToChordM, toEcef } from './ecef.js';
 import { nearestOnGeodesicSegment } from './nearest-on-geodesic.js';
 import type { SegmentFoot } from './nearest-on-geodesic.js';
-import { geodesicSegment, geodesicSegmentFrom, wrapDeg360 } from './wgs84.js';
+import { geodesicDistanceM, geodesicSegment, geodesicSegmentFrom, wrapDeg360 } from './wgs84.js';
 import type { GeodesicSegment } from './wgs84.js';
 
 /** The point of a line nearest to a position, and where the position lies relative to the line. */
@@ -51,6 +51,12 @@ export interface LineMetric {
   candidatesWithin(lon: number, lat: number, radiusM: number, from?: ArrayLike<number>): number[];
   /** A rigorous lower bound of the geodesic distance from the position to the line, metres. */
   lowerBoundM(lon: number, lat: number): number;
+  /**
+   * Cheap rigorous bounds of the distance from the position to the line, when its foot is on
+   * one of `candidates`: out[0] a lower bound (3D distance to each segment's chord less its
+   * sag), out[1] an upper bound (the geodesic distance to one point of the line), metres.
+   */
+  distanceBoundsM(lon: number, lat: number, candidates: ArrayLike<number>, out: Float64Array): void;
   /** Position and azimuth of travel at `alongM` metres along the (extended) line. */
   pointAt(alongM: number): { lon: number; lat: number; azimuthDeg: number; segment: number };
 }
@@ -98,6 +104,34 @@ export function createLineMetric(
 
   function segmentLowerBound(i: number): number {
     return pointToChordM(p, 0, ends, i * 6, i * 6 + 3) - (sag[i] as number);
+  }
+
+  /** The geodesic distance to the point of segment i over the position's projection on its chord. */
+  function upperBoundVia(i: number, lon: number, lat: number): number {
+    const o = i * 6;
+    const ax = ends[o] as number;
+    const ay = ends[o + 1] as number;
+    const az = ends[o + 2] as number;
+    const dx = (ends[o + 3] as number) - ax;
+    const dy = (ends[o + 4] as number) - ay;
+    const dz = (ends[o + 5] as number) - az;
+    const len2 = dx * dx + dy * dy + dz * dz;
+    const t =
+      len2 > 0
+        ? Math.min(
+            1,
+            Math.max(
+              0,
+              (((p[0] as number) - ax) * dx +
+                ((p[1] as number) - ay) * dy +
+                ((p[2] as number) - az) * dz) /
+                len2,
+            ),
+          )
+        : 0;
+    const seg = segments[i] as GeodesicSegment;
+    const x = seg.at(t * seg.lengthM);
+    return geodesicDistanceM(lon, lat, x.lon, x.lat);
   }
 
   function footOn(i: number, lon: number, lat: number): SegmentFoot {
@@ -219,6 +253,21 @@ export function createLineMetric(
         } else stack.push(2 * node + 2, 2 * node + 1);
       }
       return out;
+    },
+    distanceBoundsM(lon, lat, candidates, out) {
+      toEcef(lon, lat, p, 0);
+      let lower = Infinity;
+      let best = -1;
+      for (let k = 0; k < candidates.length; k++) {
+        const i = candidates[k] as number;
+        const lb = segmentLowerBound(i);
+        if (lb < lower) {
+          lower = lb;
+          best = i;
+        }
+      }
+      out[0] = Math.max(0, lower);
+      out[1] = best < 0 ? Infinity : upperBoundVia(best, lon, lat);
     },
     lowerBoundM(lon, lat) {
       toEcef(lon, lat, p, 0);

@@ -1,5 +1,5 @@
-import { geodesicDistanceM } from '../geo/index.js';
-import type { LineFoot, LineMetric } from '../geo/index.js';
+import { geodesicDistanceM, geodesicSegmentFrom, nearestOnGeodesicSegment } from '../geo/index.js';
+import type { GeodesicSegment, LineFoot, LineMetric } from '../geo/index.js';
 import type { ZoneSet } from './compile-zone-set.js';
 import { FALSE, TRUE, UNKNOWN, evaluateExpr } from './tri.js';
 import type { Tri } from './tri.js';
@@ -31,12 +31,10 @@ export function isAlong(
  * region's points can only lie on the given candidate segments (those within
  * reach = distanceM + 2 radiusM of the point).
  *
- * With a single candidate the feet move along one geodesic no faster than the points
- * (1/cos(d/R) <= 1.01 for d under 500 km), so they lie within 1.01 radiusM of alongM. With
- * several, the feet on each candidate lie within the reach of the point, hence (by the
- * Pythagorean inequality for a geodesic and a point) within 1.01 reach of the point's own foot
- * on that candidate. True when every such along-line range is inside the interval, false when
- * every one is outside it.
+ * The foot on one geodesic segment moves no faster than the position (1/cos(d/R) <= 1.01 for d
+ * under 500 km), so the feet of the region's points on each candidate lie within 1.01 radiusM
+ * of the point's own foot on it. True when every such along-line range is inside the interval,
+ * false when every one is outside it.
  */
 export function alongOverSegments(
   metric: LineMetric,
@@ -64,13 +62,44 @@ export function alongOverSegments(
     const b = a + (metric.segments[s]?.lengthM ?? 0);
     let v = judge(a, b);
     if (v === UNKNOWN) {
-      const own = metric.nearest(lon, lat, [s]).alongM;
-      v = judge(Math.max(a, own - 1.01 * reach), Math.min(b, own + 1.01 * reach));
+      // Feet on this segment of the region's points lie within 1.01 radiusM of the point's own
+      // (unclamped) projection on the segment's geodesic, clamped to the segment.
+      const own = unclampedAlong(metric, s, lon, lat, 1.01 * radiusM + 1);
+      v = judge(
+        Math.min(b, Math.max(a, own - 1.01 * radiusM)),
+        Math.max(a, Math.min(b, own + 1.01 * radiusM)),
+      );
     }
     if (v === UNKNOWN || (result !== undefined && v !== result)) return UNKNOWN;
     result = v;
   }
   return result ?? FALSE;
+}
+
+/**
+ * The along-line position of the projection of a position on the geodesic of segment `s`,
+ * continued `marginM` past both ends (so a projection beyond an end is told apart from one at
+ * it, up to the margin).
+ */
+function unclampedAlong(
+  metric: LineMetric,
+  s: number,
+  lon: number,
+  lat: number,
+  marginM: number,
+): number {
+  const seg = metric.segments[s] as GeodesicSegment;
+  const start = metric.segmentStartM[s] as number;
+  const foot = nearestOnGeodesicSegment(seg, lon, lat);
+  if (foot.clamp === 0) return start + foot.alongM;
+  const back = geodesicSegmentFrom(seg.lon1, seg.lat1, seg.azimuth1Deg + 180, marginM);
+  const longer = geodesicSegmentFrom(
+    back.lon2,
+    back.lat2,
+    back.azimuth2Deg + 180,
+    seg.lengthM + 2 * marginM,
+  );
+  return start - marginM + nearestOnGeodesicSegment(longer, lon, lat).alongM;
 }
 
 /** Evaluates every zone exactly at a position: geodesic distances and polygon containment. */
@@ -110,10 +139,18 @@ export function isSideAmbiguousNearEnds(
   const last = metric.segments[metric.segmentCount - 1];
   if (!first || !last) return true;
   const reach = distanceM + 2 * radiusM;
+  if (metric.lowerBoundM(lon, lat) > reach) return true;
+  // Beyond a far end the side changes only across the line's geodesic continued past it.
+  const crossesContinuation = (endLon: number, endLat: number, azimuthDeg: number) =>
+    geodesicDistanceM(lon, lat, endLon, endLat) <= reach &&
+    nearestOnGeodesicSegment(
+      geodesicSegmentFrom(endLon, endLat, azimuthDeg, reach + radiusM + 1000),
+      lon,
+      lat,
+    ).distanceM <= radiusM;
   return (
-    metric.lowerBoundM(lon, lat) > reach ||
-    geodesicDistanceM(lon, lat, first.lon1, first.lat1) <= reach ||
-    geodesicDistanceM(lon, lat, last.lon2, last.lat2) <= reach
+    crossesContinuation(first.lon1, first.lat1, first.azimuth1Deg + 180) ||
+    crossesContinuation(last.lon2, last.lat2, last.azimuth2Deg)
   );
 }
 

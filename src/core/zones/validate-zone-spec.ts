@@ -433,12 +433,36 @@ function checkArea(
   }
 }
 
+const MAX_DEPTH = 64;
+
+function findNonFinite(value: unknown, path: string, out: PathError[], depth = 0): void {
+  if (out.length >= 100 || depth > MAX_DEPTH) return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) {
+      out.push({ path, code: 'NOT_FINITE', message: `${String(value)} is not a finite number` });
+    }
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => findNonFinite(v, `${path}/${i}`, out, depth + 1));
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    findNonFinite(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out, depth + 1);
+  }
+}
+
 /**
  * Validates a zone spec (already parsed from JSON) and returns the typed spec or every error
  * with the JSON Pointer of its fault: shape and types, coordinates, rings, crossings,
  * references between lines, parties and zones, validity intervals, bands and sectors.
  */
 export function validateZoneSpec(input: unknown): ZoneSpecValidation {
+  // NaN and infinities (possible when the spec comes from code, not JSON) are named as such.
+  const notFinite: PathError[] = [];
+  findNonFinite(input, '', notFinite);
+  if (notFinite.length > 0) return { ok: false, errors: notFinite };
   const errors = schemaErrors(ZoneSpecSchema, input, '');
   if (errors.some((e) => e.path === '' || !/^\/(zones|lines|parties)\/\d+/.test(e.path)))
     return { ok: false, errors };
@@ -453,6 +477,12 @@ export function validateZoneSpec(input: unknown): ZoneSpecValidation {
     return lineErrors.length === 0;
   });
   const zoneShapeOk: boolean[] = raw.zones.map((zone, i) => {
+    if (typeof zone !== 'object' || zone === null || Array.isArray(zone)) {
+      if (!errors.some((e) => e.path === `/zones/${i}`)) {
+        errors.push({ path: `/zones/${i}`, code: 'SCHEMA', message: 'a zone must be an object' });
+      }
+      return false;
+    }
     const kind = (zone as { kind?: unknown }).kind;
     const schema = typeof kind === 'string' ? zoneSchema(kind) : undefined;
     if (!schema) {

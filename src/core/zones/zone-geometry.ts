@@ -87,6 +87,17 @@ export function lineZoneRing(
   ]);
 }
 
+/** The ring oriented counterclockwise, as RFC 7946 sec. 3.1.6 asks of exterior rings. */
+function counterClockwise(ring: Ring): Ring {
+  let area2 = 0;
+  for (let i = 0; i + 1 < ring.length; i++) {
+    const a = ring[i] as [number, number];
+    const b = ring[i + 1] as [number, number];
+    area2 += a[0] * b[1] - b[0] * a[1];
+  }
+  return area2 < 0 ? [...ring].reverse() : ring;
+}
+
 function clipTo(ring: Ring, clip: AreaGeometry): Polygon | MultiPolygon | null {
   const clipFeature: Feature<Polygon | MultiPolygon> = {
     type: 'Feature',
@@ -102,7 +113,9 @@ export function zoneDisplayGeometry(zs: ZoneSet, zone: ActiveZone): Polygon | Mu
   const shape = zone.shape;
   if (shape.type === 'area') return shape.geometry as Polygon | MultiPolygon;
   const metric = (zs.lines[shape.line] as CompiledLine).metric;
-  const ring = lineZoneRing(metric, shape.left, shape.right, shape.fromM, shape.toM);
+  const ring = counterClockwise(
+    lineZoneRing(metric, shape.left, shape.right, shape.fromM, shape.toM),
+  );
   return shape.clip ? clipTo(ring, shape.clip) : { type: 'Polygon', coordinates: [ring] };
 }
 

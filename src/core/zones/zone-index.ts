@@ -15,7 +15,7 @@ import type { Tri } from './tri.js';
 export interface ZoneIndexOptions {
   /** Size of the top grid's cells, metres (default 3200). */
   readonly topCellM?: number;
-  /** Cells are divided until they are decided or smaller than this, metres (default 50). */
+  /** Cells are divided until they are decided or smaller than this, metres (default 100). */
   readonly leafSizeM?: number;
 }
 
@@ -89,7 +89,7 @@ interface Cell {
 /** Builds the index of a compiled zone set. */
 export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): ZoneIndex {
   const topCellM = options.topCellM ?? 3200;
-  const leafSizeM = options.leafSizeM ?? 50;
+  const leafSizeM = options.leafSizeM ?? 100;
   const prims = zs.primitives;
   const nLines = zs.lines.length;
   const metrics: LineMetric[] = zs.lines.map((l) => l.metric);
@@ -116,6 +116,7 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
   const leaves: ExactLeaf[] = [];
   const classes: ZoneClass[] = [];
   const classIds = new Map<string, number>();
+  const classByKey = new Map<string, number>();
 
   const classId = (zones: Uint8Array, side: number): number => {
     const key = `${zones.join('')}${side}`;
@@ -245,12 +246,37 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
   const values = new Uint8Array(prims.length);
   const zoneBits = new Uint8Array(zs.zones.length);
 
+  const bounds = new Float64Array(2);
+  const lineLower = new Float64Array(nLines);
+  const lineUpper = new Float64Array(nLines);
+  const lineFoot: (LineFoot | undefined)[] = new Array<LineFoot | undefined>(nLines);
+  const words = Math.max(1, Math.ceil(zs.zones.length / 30));
+  const key = new Int32Array(words);
+
+  /**
+   * Decides a position in an exact leaf. Cheap rigorous bounds of the distance to each line
+   * settle most "near" primitives (a position well outside or well inside a band edge); the
+   * exact geodesic foot is computed only when the bounds straddle the edge, or when the side or
+   * the along-line position is needed.
+   */
   const exact = (leaf: ExactLeaf, lon: number, lat: number): number => {
-    const feet: (LineFoot | undefined)[] = [];
     for (let l = 0; l < nLines; l++) {
+      lineFoot[l] = undefined;
       const c = leaf.candidates[l];
-      if (c) feet[l] = (metrics[l] as LineMetric).nearest(lon, lat, c);
+      if (c) {
+        (metrics[l] as LineMetric).distanceBoundsM(lon, lat, c, bounds);
+        lineLower[l] = bounds[0] as number;
+        lineUpper[l] = bounds[1] as number;
+      }
     }
+    const footOf = (l: number): LineFoot => {
+      let f = lineFoot[l];
+      if (!f) {
+        f = (metrics[l] as LineMetric).nearest(lon, lat, leaf.candidates[l] as Int32Array);
+        lineFoot[l] = f;
+      }
+      return f;
+    };
     for (let i = 0; i < prims.length; i++) {
       const v = leaf.prims[i] as number;
       if (v !== UNKNOWN) {
@@ -260,18 +286,34 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
       const p = prims[i];
       if (!p) continue;
       if (p.kind === 'near') {
-        const f = feet[p.line] as LineFoot;
-        values[i] = isOnSide(f, p.side) && f.distanceM <= p.maxM ? TRUE : FALSE;
+        if ((lineLower[p.line] as number) > p.maxM) values[i] = FALSE;
+        else if (
+          (lineUpper[p.line] as number) <= p.maxM &&
+          (p.side === 0 || (p.line === primary && leaf.side !== UNKNOWN && leaf.side !== 0))
+        ) {
+          values[i] = p.side === 0 || p.side === leaf.side ? TRUE : FALSE;
+        } else {
+          const f = footOf(p.line);
+          values[i] = isOnSide(f, p.side) && f.distanceM <= p.maxM ? TRUE : FALSE;
+        }
       } else if (p.kind === 'along') {
-        values[i] = isAlong((feet[p.line] as LineFoot).alongM, p) ? TRUE : FALSE;
+        values[i] = isAlong(footOf(p.line).alongM, p) ? TRUE : FALSE;
       } else values[i] = p.polygon.contains(lon, lat) ? TRUE : FALSE;
     }
+    key.fill(0);
     for (let k = 0; k < zs.zones.length; k++) {
-      zoneBits[k] =
-        evaluateExpr((zs.zones[k] as ZoneSet['zones'][number]).expr, values) === TRUE ? 1 : 0;
+      if (evaluateExpr((zs.zones[k] as ZoneSet['zones'][number]).expr, values) === TRUE) {
+        key[(k / 30) | 0] = (key[(k / 30) | 0] as number) | (1 << (k % 30));
+        zoneBits[k] = 1;
+      } else zoneBits[k] = 0;
     }
-    const side = leaf.side !== UNKNOWN ? leaf.side : ((feet[primary] as LineFoot).sideSign as Tri);
-    return classId(zoneBits.slice(), side);
+    const side = leaf.side !== UNKNOWN ? leaf.side : (footOf(primary).sideSign as Tri);
+    const text = `${key.join(',')}/${side}`;
+    const known = classByKey.get(text);
+    if (known !== undefined) return known;
+    const id = classId(zoneBits.slice(), side);
+    classByKey.set(text, id);
+    return id;
   };
 
   const outside = (lon: number, lat: number): number => {
