@@ -73,7 +73,7 @@ function main(): void {
   if (!lineFeature) throw new Error('no line in the shared data');
   const coords = detailedLine(lineFeature.geometry.coordinates as [number, number][], random);
   lineFeature.geometry.coordinates = coords;
-  const lengthM = Math.floor(createLineMetric(coords, 1000).lengthM);
+  const lengthM = createLineMetric(coords, 1000).lengthM;
   const v = validateZoneSpec(makeDemoZoneSpec(source, lengthM));
   if (!v.ok) throw new Error(JSON.stringify(v.errors.slice(0, 3)));
   const c = compileZoneSet(v.spec, Date.parse('2026-01-01T00:00:00Z'));

@@ -177,7 +177,7 @@ export async function demoZoneSpecText(root: string): Promise<string> {
   ) as LineFeatureCollection;
   const line = source.features.find((f) => f.geometry.type === 'LineString');
   const coords = (line?.geometry.coordinates ?? []) as [number, number][];
-  const lengthM = Math.floor(createLineMetric(coords, 1000).lengthM);
+  const lengthM = createLineMetric(coords, 1000).lengthM;
   return `${JSON.stringify(makeDemoZoneSpec(source, lengthM), null, 2)}\n`;
 }
 

@@ -6,8 +6,13 @@ import type { GeodesicSegment } from './wgs84.js';
 
 /** The point of a line nearest to a position, and where the position lies relative to the line. */
 export interface LineFoot {
-  /** Geodesic distance in metres from the position to the line. */
+  /**
+   * Geodesic distance in metres from the position to the line, continued along its extension
+   * for positions beyond an end (whose nearest point of the line itself is that end).
+   */
   distanceM: number;
+  /** Geodesic distance in metres from the position to the line itself (no extensions). */
+  coreDistanceM: number;
   /** +1 right of the line's direction of travel, -1 left, 0 on the line. */
   sideSign: number;
   /**
@@ -158,9 +163,28 @@ export function createLineMetric(
     return toward < back ? 1 : -1;
   }
 
-  function finish(i: number, foot: SegmentFoot): LineFoot {
+  /**
+   * The foot from the nearest point of the line itself: when that is an end vertex and the
+   * position lies beyond the end, the foot on the extension there (which is then nearer).
+   * Extensions never compete with the rest of the line: a position is measured from its
+   * extension only when it is past the line's end.
+   */
+  function withEnds(i: number, foot: SegmentFoot): LineFoot {
+    if (i === 1 && foot.clamp === -1) {
+      const ext = footOn(0, queryLon, queryLat);
+      if (ext && ext.distanceM < foot.distanceM) return finish(0, ext, foot.distanceM);
+    }
+    if (i === count - 2 && foot.clamp === 1) {
+      const ext = footOn(count - 1, queryLon, queryLat);
+      if (ext && ext.distanceM < foot.distanceM) return finish(count - 1, ext, foot.distanceM);
+    }
+    return finish(i, foot, foot.distanceM);
+  }
+
+  function finish(i: number, foot: SegmentFoot, coreDistanceM: number): LineFoot {
     return {
       distanceM: foot.distanceM,
+      coreDistanceM,
       sideSign: foot.clamp === 0 ? foot.sideSign : vertexSide(i, foot),
       alongM: (segmentStartM[i] as number) + foot.alongM,
       segment: i,
@@ -170,11 +194,16 @@ export function createLineMetric(
     };
   }
 
+  let queryLon = 0;
+  let queryLat = 0;
+  const isExtension = (i: number) => i === 0 || i === count - 1;
+
   function nearestAmong(lon: number, lat: number, candidates: ArrayLike<number>): LineFoot {
     const order: number[] = [];
     const bounds: number[] = [];
     for (let k = 0; k < candidates.length; k++) {
       const i = candidates[k] as number;
+      if (isExtension(i)) continue;
       order.push(i);
       bounds[i] = segmentLowerBound(i);
     }
@@ -189,8 +218,8 @@ export function createLineMetric(
         bestI = i;
       }
     }
-    if (!best) throw new RangeError('no candidate segments');
-    return finish(bestI, best);
+    if (!best) return nearestInTree(lon, lat);
+    return withEnds(bestI, best);
   }
 
   function nearestInTree(lon: number, lat: number): LineFoot {
@@ -204,6 +233,7 @@ export function createLineMetric(
       const hi = tree.hi[node] as number;
       if (hi - lo <= LEAF_SIZE) {
         for (let i = lo; i < hi; i++) {
+          if (isExtension(i)) continue;
           if (best && segmentLowerBound(i) >= best.distanceM) continue;
           const foot = footOn(i, lon, lat);
           if (!best || foot.distanceM < best.distanceM) {
@@ -219,7 +249,7 @@ export function createLineMetric(
       if (tree.lowerBound(left, p) < tree.lowerBound(right, p)) stack.push(right, left);
       else stack.push(left, right);
     }
-    return finish(bestI, best as SegmentFoot);
+    return withEnds(bestI, best as SegmentFoot);
   }
 
   return {
@@ -230,6 +260,8 @@ export function createLineMetric(
     segmentStartM,
     nearest(lon, lat, candidates) {
       toEcef(lon, lat, p, 0);
+      queryLon = lon;
+      queryLat = lat;
       return candidates ? nearestAmong(lon, lat, candidates) : nearestInTree(lon, lat);
     },
     candidatesWithin(lon, lat, radiusM, from) {
@@ -258,11 +290,14 @@ export function createLineMetric(
       toEcef(lon, lat, p, 0);
       let lower = Infinity;
       let best = -1;
+      let bestLower = Infinity;
       for (let k = 0; k < candidates.length; k++) {
         const i = candidates[k] as number;
         const lb = segmentLowerBound(i);
-        if (lb < lower) {
-          lower = lb;
+        lower = Math.min(lower, lb);
+        // The upper bound must be a distance to the line itself: never via an extension.
+        if (!isExtension(i) && lb < bestLower) {
+          bestLower = lb;
           best = i;
         }
       }

@@ -29,9 +29,17 @@ export function parseMgrs(reference: string): LonLat {
   if (!/^\d{1,2}[C-HJ-NP-X][A-HJ-NP-Z][A-HJ-NP-V](\d\d){0,5}$/.test(compact)) {
     throw new RangeError(`not an MGRS reference: '${reference}'`);
   }
+  const zone = Number.parseInt(compact, 10);
+  if (zone < 1 || zone > 60) {
+    throw new RangeError(`not an MGRS reference: '${reference}' (grid zones are 1 to 60)`);
+  }
   try {
     const [lon, lat] = mgrs.toPoint(compact);
     if (!Number.isFinite(lon) || !Number.isFinite(lat)) throw new RangeError('out of range');
+    // A square outside the grid zone's latitudes and longitudes does not exist.
+    if (lat < -80.5 || lat > 84.5 || lon < -180 || lon > 180) {
+      throw new RangeError('the square lies outside the MGRS grid');
+    }
     return { lon, lat };
   } catch (error) {
     throw new RangeError(`not an MGRS reference: '${reference}' (${(error as Error).message})`);

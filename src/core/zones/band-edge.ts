@@ -111,5 +111,43 @@ export function bandEdge(
     const n = Math.max(1, Math.ceil((b - a) / ALONG_STEP_M));
     for (let k = 0; k <= n; k++) visit(piece, k / n, k === 0);
   }
+  return withoutSmallLoops(out);
+}
+
+/** Where segments ab and cd cross (strictly), or undefined. */
+function crossing(a: Pt, b: Pt, c: Pt, d: Pt): Pt | undefined {
+  const rx = b[0] - a[0];
+  const ry = b[1] - a[1];
+  const sx = d[0] - c[0];
+  const sy = d[1] - c[1];
+  const den = rx * sy - ry * sx;
+  if (den === 0) return undefined;
+  const t = ((c[0] - a[0]) * sy - (c[1] - a[1]) * sx) / den;
+  const u = ((c[0] - a[0]) * ry - (c[1] - a[1]) * rx) / den;
+  if (t <= 0 || t >= 1 || u <= 0 || u >= 1) return undefined;
+  return [a[0] + t * rx, a[1] + t * ry];
+}
+
+/**
+ * Removes the tiny loops (centimetres) that bisected corners on the inner side of a bend can
+ * leave where two pieces meet: when an edge crosses one of the next few edges, the vertices
+ * between are replaced by the crossing point, so that rings are simple.
+ */
+function withoutSmallLoops(points: Pt[], window = 8): Pt[] {
+  const out: Pt[] = [];
+  for (const p of points) {
+    out.push(p);
+    const n = out.length;
+    if (n < 4) continue;
+    const c = out[n - 2] as Pt;
+    const d = out[n - 1] as Pt;
+    for (let i = Math.max(0, n - 2 - window); i + 1 < n - 2; i++) {
+      const x = crossing(out[i] as Pt, out[i + 1] as Pt, c, d);
+      if (x) {
+        out.splice(i + 1, n - (i + 1), x, d);
+        break;
+      }
+    }
+  }
   return out;
 }

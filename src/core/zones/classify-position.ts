@@ -103,7 +103,7 @@ function result(
     possiblyInside,
     side,
     sideSign,
-    distanceToLineM: foot ? foot.distanceM : null,
+    distanceToLineM: foot ? foot.coreDistanceM : null,
     alongLineM: foot ? foot.alongM : null,
     mgrs,
     lon,

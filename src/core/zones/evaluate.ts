@@ -216,7 +216,7 @@ export function evaluateDisk(
       const metric = (zs.lines[p.line] as ZoneSet['lines'][number]).metric;
       values[i] = alongOverSegments(
         metric,
-        metric.candidatesWithin(lon, lat, foot.distanceM + 2 * radiusM),
+        metric.candidatesWithin(lon, lat, foot.coreDistanceM + 2 * radiusM),
         p,
         lon,
         lat,

@@ -153,7 +153,9 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
       const m = metrics[l] as LineMetric;
       const foot = m.nearest(lon, lat, from);
       feet[l] = foot;
-      candidates[l] = Int32Array.from(m.candidatesWithin(lon, lat, foot.distanceM + 2 * r, from));
+      candidates[l] = Int32Array.from(
+        m.candidatesWithin(lon, lat, foot.coreDistanceM + 2 * r, from),
+      );
       ambiguous[l] = isSideAmbiguousNearEnds(m, lon, lat, foot.distanceM, r);
     }
     const values = cell.prims.slice();
