@@ -56,10 +56,19 @@ export function alongOverSegments(
     return judge(foot.alongM - 1.01 * radiusM, foot.alongM + 1.01 * radiusM);
   }
   let result: Tri | undefined;
+  const last = metric.segmentCount - 1;
   for (let k = 0; k < candidates.length; k++) {
     const s = candidates[k] as number;
     const a = metric.segmentStartM[s] as number;
     const b = a + (metric.segments[s]?.lengthM ?? 0);
+    if (s === 1 || s === last - 1) {
+      // Positions past an end of the line are measured from the extension there, not from the
+      // end vertex: the end segment holds no foot of a region wholly past its end.
+      const own = unclampedAlong(metric, s, lon, lat, 1.01 * radiusM + 1);
+      if ((s === 1 && own + 1.01 * radiusM < a) || (s === last - 1 && own - 1.01 * radiusM > b)) {
+        continue;
+      }
+    }
     let v = judge(a, b);
     if (v === UNKNOWN) {
       // Feet on this segment of the region's points lie within 1.01 radiusM of the point's own
