@@ -1,19 +1,14 @@
-import { readFileSync } from 'node:fs';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { geodesicDirect, geodesicInverse } from '../../src/core/geo/index.js';
 import type { LineMetric } from '../../src/core/geo/index.js';
 import {
   DISPLAY_TOLERANCE_M,
-  compileZoneSet,
   evaluatePoint,
-  validateZoneSpec,
   zoneSetToGeoJson,
 } from '../../src/core/zones/index.js';
 import type { ActiveZone, ZoneSet } from '../../src/core/zones/index.js';
-
-const DEMO_SPEC = new URL('../../examples/zones/notional-demo.json', import.meta.url);
-const AT_MS = Date.parse('2026-01-01T00:00:00Z');
+import { mulberry32, loadZoneSet } from '../support/demo.js';
 
 const EDGE_TOLERANCE_M = 5;
 const END_MARGIN_M = 1;
@@ -23,25 +18,6 @@ const TIE_M = 0.01;
 
 type Ring = Position[];
 type Pt = [number, number];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function loadZoneSet(): ZoneSet {
-  const validation = validateZoneSpec(JSON.parse(readFileSync(DEMO_SPEC, 'utf8')));
-  if (!validation.ok) throw new Error(JSON.stringify(validation.errors));
-  const compiled = compileZoneSet(validation.spec, AT_MS);
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
-  return compiled.zoneSet;
-}
 
 function ringsOf(geometry: Polygon | MultiPolygon): Ring[] {
   return geometry.type === 'Polygon' ? geometry.coordinates : geometry.coordinates.flat();

@@ -1,37 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { geodesicDirect } from '../../src/core/geo/index.js';
-import {
-  buildZoneIndex,
-  compileZoneSet,
-  evaluatePoint,
-  validateZoneSpec,
-} from '../../src/core/zones/index.js';
+import { buildZoneIndex, evaluatePoint } from '../../src/core/zones/index.js';
 import type { ZoneIndex, ZoneSet } from '../../src/core/zones/index.js';
-
-const DEMO_SPEC = new URL('../../examples/zones/notional-demo.json', import.meta.url);
-const AT_MS = Date.parse('2026-01-01T00:00:00Z');
+import { mulberry32, loadZoneSet } from '../support/demo.js';
 
 type Position = [number, number];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function loadZoneSet(): ZoneSet {
-  const validation = validateZoneSpec(JSON.parse(readFileSync(DEMO_SPEC, 'utf8')));
-  if (!validation.ok) throw new Error(JSON.stringify(validation.errors));
-  const compiled = compileZoneSet(validation.spec, AT_MS);
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
-  return compiled.zoneSet;
-}
 
 function uniformInBox(index: ZoneIndex, seed: number, n: number): Position[] {
   const rng = mulberry32(seed);

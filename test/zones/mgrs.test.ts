@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatMgrs, geodesicDistanceM, parseMgrs } from '../../src/core/geo/index.js';
 import type { MgrsPrecision } from '../../src/core/geo/index.js';
+import { mulberry32 } from '../support/demo.js';
 
 const MGRS_PATTERN = /^\d{1,2}[C-X] [A-Z]{2} \d{5} \d{5}$/;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomPositions(seed: number, n: number): [number, number][] {
   const rng = mulberry32(seed);

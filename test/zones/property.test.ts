@@ -8,21 +8,14 @@ import {
   wrapDeg180,
 } from '../../src/core/geo/index.js';
 import type { GeodesicSegment, SegmentFoot } from '../../src/core/geo/index.js';
-import {
-  buildZoneIndex,
-  classifyPosition,
-  compileZoneSet,
-  evaluatePoint,
-  validateZoneSpec,
-} from '../../src/core/zones/index.js';
+import { buildZoneIndex, classifyPosition, evaluatePoint } from '../../src/core/zones/index.js';
 import type { ZoneIndex, ZoneSet } from '../../src/core/zones/index.js';
+import { mulberry32, loadZoneSet } from '../support/demo.js';
 
-const DEMO_SPEC = new URL('../../examples/zones/notional-demo.json', import.meta.url);
 const SHARED_LINE = new URL(
   '../../../shared/data/notional-line-of-contact.geojson',
   import.meta.url,
 );
-const AT_MS = Date.parse('2026-01-01T00:00:00Z');
 
 const DMZ_HALF_WIDTH_M = 20_000;
 const MARGIN_M = 1;
@@ -48,25 +41,6 @@ const BANDS: Band[] = [
     maxM,
   })),
 ];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function loadZoneSet(): ZoneSet {
-  const validation = validateZoneSpec(JSON.parse(readFileSync(DEMO_SPEC, 'utf8')));
-  if (!validation.ok) throw new Error(JSON.stringify(validation.errors));
-  const compiled = compileZoneSet(validation.spec, AT_MS);
-  if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
-  return compiled.zoneSet;
-}
 
 function loadSharedLine(): Position[] {
   const fc = JSON.parse(readFileSync(SHARED_LINE, 'utf8')) as {
