@@ -18,22 +18,11 @@ import {
   zoneSetToGeoJson,
 } from '../src/core/zones/index.js';
 import { makeDemoZoneSpec } from '../scripts/demo-zones.js';
+import { mulberry32 } from '../test/support/demo.js';
 
 const POSITIONS = Number(process.env.BENCH_POSITIONS ?? 1_000_000);
 const TURF_POSITIONS = Number(process.env.BENCH_TURF_POSITIONS ?? 20_000);
 const TARGET_VERTICES = 5_000;
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Densifies the line along its geodesics and moves each new vertex sideways by up to 60 m. */
 function detailedLine(coords: [number, number][], random: () => number): [number, number][] {
@@ -62,7 +51,7 @@ function detailedLine(coords: [number, number][], random: () => number): [number
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 function main(): void {
-  const random = rng(20261123);
+  const random = mulberry32(20261123);
   const source = JSON.parse(
     readFileSync(
       new URL('../../shared/data/notional-line-of-contact.geojson', import.meta.url),

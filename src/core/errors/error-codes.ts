@@ -31,10 +31,7 @@ export const ERROR_CODES = {
   CYCLE: 'Zones refer to each other in a cycle through `over`.',
   ALTITUDE_MIN_GT_MAX: 'An altitude band has minM greater than maxM.',
   UNKNOWN_KIND: 'The zone kind is not one of the known kinds.',
-  CUT_FAILED:
-    'A square cut across the line could not be drawn: the line bends back too close to it.',
   EXTENSION_CROSSES_LINE: "The line's extension past its ends crosses the line.",
-  INVALID_TIME: 'A time is not an RFC 3339 date-time.',
   INVALID_INPUT: 'An input record is malformed.',
   TOO_LARGE: 'The input exceeds a size limit.',
 } as const;

@@ -1,7 +1,6 @@
 import { intersect } from '@turf/intersect';
 import { featureCollection, polygon as turfPolygon } from '@turf/helpers';
 import type { Feature, FeatureCollection, LineString, MultiPolygon, Polygon } from 'geojson';
-import { geodesicDirect } from '../geo/index.js';
 import type { LineMetric } from '../geo/index.js';
 import type { ActiveZone, CompiledLine, SideExtent, ZoneSet } from './compile-zone-set.js';
 import { cutAt, densifyGeodesic } from './cuts.js';
@@ -174,15 +173,4 @@ export function zoneSetToGeoJson(zs: ZoneSet): FeatureCollection {
     ...({ name: zs.spec.name, ...label } as object),
     features,
   } as FeatureCollection;
-}
-
-/** The point `widthM` metres from the line on the cross-cut at `alongM` (for tests and tools). */
-export function offsetPoint(
-  metric: LineMetric,
-  alongM: number,
-  side: -1 | 1,
-  widthM: number,
-): { lon: number; lat: number } {
-  const c = cutAt(metric, alongM);
-  return geodesicDirect(c.lon, c.lat, c.rightAzimuthDeg + (side < 0 ? 180 : 0), widthM);
 }

@@ -8,7 +8,7 @@ import {
   isSideAmbiguousNearEnds,
   nearOverRegion,
 } from './evaluate.js';
-import { FALSE, TRUE, UNKNOWN, evaluateExpr } from './tri.js';
+import { FALSE, TRUE, UNKNOWN, evaluateExpr, primitivesOf } from './tri.js';
 import type { Tri } from './tri.js';
 
 /** How finely the index divides space. Exactness does not depend on these, only speed and size. */
@@ -199,11 +199,12 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
       return classId(Uint8Array.from(zoneValues), side);
     }
     // Primitives no undecided zone uses need not be computed per position.
-    const used = new Uint8Array(prims.length);
+    const used = new Set<number>();
     zs.zones.forEach((z, k) => {
-      if (zoneValues[k] === UNKNOWN) markUsed(z.expr, used);
+      if (zoneValues[k] === UNKNOWN) primitivesOf(z.expr, used);
     });
-    for (let i = 0; i < prims.length; i++) if (!used[i] && values[i] === UNKNOWN) values[i] = FALSE;
+    for (let i = 0; i < prims.length; i++)
+      if (!used.has(i) && values[i] === UNKNOWN) values[i] = FALSE;
     const child: Cell = { box, candidates, prims: values, edges, side };
     if (sizeM <= leafSizeM) {
       const needLeaf = linesOf(values, side);
@@ -383,12 +384,6 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
         out[i] = classify(lonLat[2 * i] as number, lonLat[2 * i + 1] as number);
     },
   };
-}
-
-function markUsed(expr: ZoneSet['zones'][number]['expr'], used: Uint8Array): void {
-  if (typeof expr === 'number') used[expr] = 1;
-  else if ('not' in expr) markUsed(expr.not, used);
-  else for (const e of 'and' in expr ? expr.and : expr.or) markUsed(e, used);
 }
 
 /**
