@@ -34,6 +34,22 @@ export const ERROR_CODES = {
   EXTENSION_CROSSES_LINE: "The line's extension past its ends crosses the line.",
   INVALID_INPUT: 'An input record is malformed.',
   TOO_LARGE: 'The input exceeds a size limit.',
+  INVALID_TIME: 'A timestamp is not an RFC 3339 date-time with a time zone.',
+  CLOCK_SKEW: 'A timestamp lies further in the future than the allowed clock skew.',
+  MISSING_FIELD: 'A field that this kind of record needs is absent.',
+  FIELD_NOT_ALLOWED: 'A field is present that this kind of record does not take.',
+  UNKNOWN_TERM: 'A value is not in its vocabulary (equipment class, event type, ...).',
+  UNKNOWN_SENSOR: 'The observation names a sensor that is not registered.',
+  SENSOR_POSITION_REQUIRED:
+    'The observation has no position and its sensor has no registered position to use.',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body has a content type the endpoint does not accept.',
+  UNAUTHENTICATED: 'The request carries no valid credentials.',
+  FORBIDDEN: 'The credentials do not allow this action.',
+  NOT_FOUND: 'The record does not exist.',
+  INVALID_TRANSITION: 'The incident cannot move from its current status to the one asked for.',
+  CONFLICT: 'The request conflicts with the current state of the record.',
+  RATE_LIMITED: 'Too many requests; retry later.',
+  INTERNAL: 'An unexpected error; the server logged it.',
 } as const;
 
 /** A stable error code. */

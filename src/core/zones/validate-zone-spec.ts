@@ -1,5 +1,5 @@
 import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import { nonFiniteErrors, schemaErrors } from '../errors/index.js';
 import type { ErrorCode, PathError } from '../errors/index.js';
 import { findCrossings, geodesicDistanceM } from '../geo/index.js';
 import {
@@ -17,30 +17,6 @@ import type { AreaGeometry, ReferenceLine, Zone, ZoneSpec } from './zone-spec.js
 
 /** The outcome of validating a zone spec: the typed spec, or every error found. */
 export type ZoneSpecValidation = { ok: true; spec: ZoneSpec } | { ok: false; errors: PathError[] };
-
-function schemaErrors(
-  schema: TSchema,
-  value: unknown,
-  base: string,
-  skip: string[] = [],
-): PathError[] {
-  const out: PathError[] = [];
-  const seen = new Set<string>();
-  for (const e of Value.Errors(schema, value)) {
-    if (e.keyword === 'boolean' || e.keyword === 'anyOf') continue;
-    const path = base + e.instancePath;
-    if (skip.some((s) => path === s || path.startsWith(`${s}/`))) continue;
-    const extra =
-      e.keyword === 'additionalProperties'
-        ? `: ${String((e.params as { additionalProperties?: string[] }).additionalProperties ?? '')}`
-        : '';
-    const key = `${path}|${e.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ path, code: 'SCHEMA', message: `${e.message}${extra}` });
-  }
-  return out;
-}
 
 function timeOf(value: string | undefined, fallback: number): number {
   return value === undefined ? fallback : Date.parse(value);
@@ -433,26 +409,6 @@ function checkArea(
   }
 }
 
-const MAX_DEPTH = 64;
-
-function findNonFinite(value: unknown, path: string, out: PathError[], depth = 0): void {
-  if (out.length >= 100 || depth > MAX_DEPTH) return;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
-      out.push({ path, code: 'NOT_FINITE', message: `${String(value)} is not a finite number` });
-    }
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => findNonFinite(v, `${path}/${i}`, out, depth + 1));
-    return;
-  }
-  for (const [k, v] of Object.entries(value)) {
-    findNonFinite(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out, depth + 1);
-  }
-}
-
 /**
  * Validates a zone spec (already parsed from JSON) and returns the typed spec or every error
  * with the JSON Pointer of its fault: shape and types, coordinates, rings, crossings,
@@ -460,8 +416,7 @@ function findNonFinite(value: unknown, path: string, out: PathError[], depth = 0
  */
 export function validateZoneSpec(input: unknown): ZoneSpecValidation {
   // NaN and infinities (possible when the spec comes from code, not JSON) are named as such.
-  const notFinite: PathError[] = [];
-  findNonFinite(input, '', notFinite);
+  const notFinite = nonFiniteErrors(input, '');
   if (notFinite.length > 0) return { ok: false, errors: notFinite };
   const errors = schemaErrors(ZoneSpecSchema, input, '');
   if (errors.some((e) => e.path === '' || !/^\/(zones|lines|parties)\/\d+/.test(e.path)))
