@@ -1,0 +1,6 @@
+export { assessObservation } from './assess-observation.js';
+export type {
+  AssessmentContext,
+  ObservationAssessment,
+  ZoneClassification,
+} from './assess-observation.js';
