@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 import { demoCommand } from './demo-command.js';
 import { CliError, println } from './io.js';
 import type { CliIo } from './io.js';
+import { serveCommand } from './serve-command.js';
 import { zonesCommand } from './zones-command.js';
 
 const HELP = `armistice - ceasefire monitoring along a demilitarized buffer zone
 
 Commands:
-  demo                         walk through the notional demo zone set (npm start)
+  serve [--db FILE] [--port N] [--host H] [--zones SPEC] [--rules FILE] [--sensors FILE]
+        [--no-sim] [--scenario FILE] [--seed N] [--speed X] [--log-level L]
+                               the server with the live demo (npm start)
+  demo                         walk through the notional demo zone set
   zones build SPEC [-o OUT]    build the zones in force as GeoJSON
   zones validate SPEC          list every fault of a zone spec with its JSON path
   zones classify --zones SPEC  classify NDJSON positions from stdin
@@ -28,6 +32,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     switch (command) {
       case 'zones':
         return await zonesCommand(io, rest);
+      case 'serve':
+        return await serveCommand(io, rest);
       case 'demo':
         return await demoCommand(io, rest);
       case '--version':

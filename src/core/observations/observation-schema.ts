@@ -173,10 +173,7 @@ export const ObservationSchema = Type.Object(
       format: 'date-time',
       description: 'Event time, RFC 3339 with a time zone (the server records receipt time too).',
     }),
-    kind: Type.Union(
-      OBSERVATION_KINDS.map((k) => Type.Literal(k)),
-      { description: 'What the observation reports.' },
-    ),
+    kind: Type.Enum(OBSERVATION_KINDS, { description: 'What the observation reports.' }),
     position: Type.Optional(
       Type.Union([PointPositionSchema, BearingPositionSchema], {
         description:

@@ -27,10 +27,9 @@ export const SensorSchema = Type.Object(
   {
     id: IdSchema('Sensor identifier, unique in the mission.'),
     name: Type.Optional(Type.String({ maxLength: 200, description: 'Display name.' })),
-    kind: Type.Union(
-      SENSOR_KINDS.map((k) => Type.Literal(k)),
-      { description: 'What kind of sensor; decides how its coverage is derived.' },
-    ),
+    kind: Type.Enum(SENSOR_KINDS, {
+      description: 'What kind of sensor; decides how its coverage is derived.',
+    }),
     owner: IdSchema('Organisation that owns the sensor and its data, e.g. "mission".'),
     position: Type.Optional(
       Type.Object(
@@ -64,10 +63,9 @@ export const SensorSchema = Type.Object(
         description: 'Satellite passes with their footprints.',
       }),
     ),
-    reliability: Type.Union(
-      RELIABILITY_GRADES.map((g) => Type.Literal(g)),
-      { description: 'Source reliability grade A (reliable) to F (cannot be judged).' },
-    ),
+    reliability: Type.Enum(RELIABILITY_GRADES, {
+      description: 'Source reliability grade A (reliable) to F (cannot be judged).',
+    }),
     heartbeatIntervalS: Type.Optional(
       Type.Number({
         exclusiveMinimum: 0,

@@ -73,11 +73,8 @@ export const RuleSchema = Type.Object(
     description: Type.Optional(
       Type.String({ maxLength: 4000, description: 'The provision of the agreement it enforces.' }),
     ),
-    severity: Type.Union(
-      SEVERITIES.map((s) => Type.Literal(s)),
-      { description: 'Severity of its findings.' },
-    ),
-    kinds: Type.Array(Type.Union(OBSERVATION_KINDS.map((k) => Type.Literal(k))), {
+    severity: Type.Enum(SEVERITIES, { description: 'Severity of its findings.' }),
+    kinds: Type.Array(Type.Enum(OBSERVATION_KINDS), {
       minItems: 1,
       uniqueItems: true,
       description: 'Observation kinds the rule looks at.',

@@ -1,0 +1,99 @@
+import type { Incident } from '../core/incidents/index.js';
+import type { Sensor } from '../core/observations/index.js';
+import type { Bus, Clock, Ids, SensorHealth, Storage } from './ports.js';
+import type { ReferenceData } from './reference-data.js';
+import type { SensorHealthBook } from './sensor-health-book.js';
+
+/** The reserved rule id of sensor outages (S2): they are incidents like any other finding. */
+export const SENSOR_OUTAGE_RULE_ID = 'sensor-outage';
+
+/** Ports and state of the health check. */
+export interface HealthCheckDeps {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly bus: Bus;
+  readonly reference: ReferenceData;
+  readonly health: SensorHealthBook;
+  readonly serial: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Extra time past the expected interval before a sensor counts as silent, ms: max(this, interval / 2). */
+  readonly graceMs: number;
+}
+
+/**
+ * How long a sensor may stay quiet before it counts as silent: its heartbeat interval plus a
+ * grace for delivery delay (at least `graceMs`, at least half the interval).
+ */
+export function silenceThresholdMs(sensor: Sensor, graceMs: number): number | undefined {
+  if (sensor.heartbeatIntervalS === undefined) return undefined;
+  const intervalMs = sensor.heartbeatIntervalS * 1000;
+  return intervalMs + Math.max(graceMs, intervalMs / 2);
+}
+
+function outageIncident(sensor: Sensor, h: SensorHealth, id: string, nowMs: number): Incident {
+  const since = h.lastSeenMs ?? h.sinceMs;
+  return {
+    id,
+    ruleId: SENSOR_OUTAGE_RULE_ID,
+    severity: 'medium',
+    status: 'detected',
+    certainty: 'certain',
+    firstObservedAtMs: since,
+    lastObservedAtMs: since,
+    lon: sensor.position?.lon ?? sensor.route?.[0]?.[0] ?? null,
+    lat: sensor.position?.lat ?? sensor.route?.[0]?.[1] ?? null,
+    radiusM: sensor.position || sensor.route ? 0 : null,
+    zones: [],
+    sectors: [],
+    classes: [],
+    eventTypes: [],
+    parties: [],
+    maxCount: 1,
+    sensorIds: [sensor.id],
+    corroboration: 1,
+    sourceCount: 0,
+    transitions: [],
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+    version: 1,
+  };
+}
+
+/**
+ * Marks sensors silent that reported nothing for longer than their expected interval, and opens
+ * a sensor-outage incident for each (S2). Runs on a timer of the composition root; tests call it
+ * with a fake clock.
+ */
+export function createCheckSensorHealth(deps: HealthCheckDeps) {
+  return (): Promise<{ silenced: string[] }> =>
+    deps.serial(async () => {
+      const nowMs = deps.clock.nowMs();
+      const changed: SensorHealth[] = [];
+      const incidents: Incident[] = [];
+      for (const sensor of deps.reference.sensors()) {
+        const thresholdMs = silenceThresholdMs(sensor, deps.graceMs);
+        if (thresholdMs === undefined) continue;
+        const h = deps.health.get(sensor.id, nowMs);
+        if (h.status === 'silent') continue;
+        const quietSinceMs = h.lastSeenMs ?? h.sinceMs;
+        if (nowMs - quietSinceMs <= thresholdMs) continue;
+        const silent: SensorHealth = { ...h, status: 'silent', sinceMs: nowMs };
+        changed.push(silent);
+        incidents.push(outageIncident(sensor, silent, deps.ids.next('inc'), nowMs));
+      }
+      if (changed.length === 0) return { silenced: [] };
+      await deps.storage.commitIngest({
+        observations: [],
+        createdIncidents: incidents,
+        updatedIncidents: [],
+        sources: [],
+        sensorHealth: changed,
+      });
+      deps.health.apply(changed);
+      deps.bus.publish([
+        ...changed.map((health) => ({ type: 'sensor.health' as const, health })),
+        ...incidents.map((incident) => ({ type: 'incident.created' as const, incident })),
+      ]);
+      return { silenced: changed.map((h) => h.sensorId) };
+    });
+}

@@ -1,0 +1,121 @@
+import type { ObservationVocabulary } from '../core/observations/index.js';
+import type { AccessPolicy, Principal } from './access.js';
+import { createCheckSensorHealth } from './check-sensor-health.js';
+import { createIngestObservations } from './ingest-observations.js';
+import type { IngestConfig } from './ingest-observations.js';
+import { createManageReference } from './manage-reference.js';
+import type {
+  Bus,
+  Clock,
+  DomainEvent,
+  Ids,
+  SensorHealth,
+  Storage,
+  StorageCounts,
+} from './ports.js';
+import { loadReferenceData } from './reference-data.js';
+import type { ReferenceData } from './reference-data.js';
+import { fail, ok } from './result.js';
+import type { Result } from './result.js';
+import { createReviewIncidents } from './review-incidents.js';
+import { createSensorHealthBook } from './sensor-health-book.js';
+import { createSerialQueue } from './serial.js';
+
+/** The ports the application is built from. */
+export interface AppPorts {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly bus: Bus;
+  readonly policy: AccessPolicy;
+}
+
+/** Settings of the application. */
+export interface AppConfig extends IngestConfig {
+  /** Terms observations may use. */
+  readonly vocabulary: ObservationVocabulary;
+  /** Grace past a sensor's heartbeat interval before it counts as silent, ms. */
+  readonly healthGraceMs: number;
+}
+
+/** What the status page shows. */
+export interface StatusSummary {
+  /** Counts of observations and incidents. */
+  readonly counts: StorageCounts;
+  /** Health of every sensor. */
+  readonly sensors: SensorHealth[];
+  /** Zone spec version in force (0: none). */
+  readonly zoneSpecVersion: number;
+  /** Rule set version in force (0: none). */
+  readonly ruleSetVersion: number;
+  /** Server clock, Unix ms. */
+  readonly nowMs: number;
+}
+
+/**
+ * Builds every use case over the given ports: ingest, reference data, incident review, sensor
+ * health and status. Loads the reference data and sensor health from storage first.
+ */
+export async function createApp(ports: AppPorts, config: AppConfig) {
+  const reference: ReferenceData = await loadReferenceData(ports.storage);
+  const health = createSensorHealthBook(await ports.storage.listSensorHealth());
+  const serial = createSerialQueue();
+  const shared = { ...ports, reference, health, serial };
+  return {
+    ingestObservations: createIngestObservations({
+      ...shared,
+      vocabulary: config.vocabulary,
+      config,
+    }),
+    reference: createManageReference({ ...shared, vocabulary: config.vocabulary }),
+    incidents: createReviewIncidents(shared),
+    checkSensorHealth: createCheckSensorHealth({ ...shared, graceMs: config.healthGraceMs }),
+    /** Resolves a principal from the SHA-256 of an API key's secret. */
+    async authenticate(keyHash: string): Promise<Principal | undefined> {
+      const key = await ports.storage.apiKeyByHash(keyHash);
+      if (!key || key.revokedAtMs !== null) return undefined;
+      return { id: key.id, role: key.role };
+    },
+    /** Counts and health for the status page. */
+    async status(principal: Principal): Promise<Result<StatusSummary>> {
+      if (!ports.policy.can(principal, 'status:read')) {
+        return fail('FORBIDDEN', 'this key may not read the status');
+      }
+      const counts = await ports.storage.counts();
+      const nowMs = ports.clock.nowMs();
+      return ok({
+        counts,
+        sensors: reference.sensors().map((s) => health.get(s.id, nowMs)),
+        zoneSpecVersion: reference.zones()?.version ?? 0,
+        ruleSetVersion: reference.rules()?.version ?? 0,
+        nowMs,
+      });
+    },
+    /** The server clock, Unix ms. */
+    nowMs: () => ports.clock.nowMs(),
+    /**
+     * Subscribes a principal to committed changes; the policy decides which events reach it,
+     * exactly as it decides reads.
+     */
+    subscribe(principal: Principal, handler: (event: DomainEvent) => void): () => void {
+      const { policy } = ports;
+      return ports.bus.subscribe((event) => {
+        if (event.type === 'sensor.health') {
+          if (policy.can(principal, 'sensors:read')) handler(event);
+        } else if (event.type === 'observation.accepted') {
+          const ok = policy.can(principal, 'observations:read');
+          if (ok && policy.visible(principal, 'observation', [event.observation]).length)
+            handler(event);
+        } else if (
+          policy.can(principal, 'incidents:read') &&
+          policy.visible(principal, 'incident', [event.incident]).length
+        ) {
+          handler(event);
+        }
+      });
+    },
+  };
+}
+
+/** The application: every use case. */
+export type App = Awaited<ReturnType<typeof createApp>>;

@@ -1,0 +1,273 @@
+import type { Incident, IncidentSource } from '../core/incidents/index.js';
+import type { Observation, Sensor } from '../core/observations/index.js';
+import type { Authorization, RuleSet } from '../core/rules/index.js';
+import type { ZoneSpec } from '../core/zones/index.js';
+
+/** The time source. Timers and tests use it so that a fake clock can drive them. */
+export interface Clock {
+  /** Now, Unix ms. */
+  nowMs(): number;
+}
+
+/** Identifier source for new records. */
+export interface Ids {
+  /** A new unique id starting with the prefix, e.g. `inc-...`. */
+  next(prefix: string): string;
+}
+
+/** (sensorId, id): the idempotency key of an observation. */
+export interface ObservationKey {
+  /** Reporting sensor. */
+  readonly sensorId: string;
+  /** Observation id, unique per sensor. */
+  readonly id: string;
+}
+
+/** An observation as kept: the record as submitted, and what the server derived from it. */
+export interface StoredObservation {
+  /** Position in the order of receipt, assigned by storage (1, 2, ...). */
+  readonly seq: number;
+  /** The observation exactly as submitted (immutable). */
+  readonly observation: Observation;
+  /** Event time, Unix ms. */
+  readonly observedAtMs: number;
+  /** When the server received it, Unix ms. */
+  readonly receivedAtMs: number;
+  /**
+   * Best estimate of the position, degrees (the sensor's, if the observation gave none); null
+   * when neither the observation nor its sensor has a position.
+   */
+  readonly lon: number | null;
+  /** Best estimate of the position, degrees, or null. */
+  readonly lat: number | null;
+  /** Radius around the estimate that holds the position, metres, or null. */
+  readonly radiusM: number | null;
+  /** Zones in force at the event time that certainly contain it. */
+  readonly inside: readonly string[];
+  /** Zones that may contain it given its uncertainty. */
+  readonly possiblyInside: readonly string[];
+  /** Party whose side of the line it is on, if decided. */
+  readonly side: string | null;
+  /** Distance to the primary line, metres. */
+  readonly distanceToLineM: number | null;
+  /** Version of the zone spec it was classified against. */
+  readonly zoneSpecVersion: number;
+  /** Rules it broke. */
+  readonly ruleIds: readonly string[];
+  /** Rules it matched that a prior notification authorized. */
+  readonly authorized: readonly Authorization[];
+}
+
+/** A stored observation before storage has numbered it. */
+export type NewObservation = Omit<StoredObservation, 'seq'>;
+
+/** A version of a document the server keeps history of (zone specs, rule sets). */
+export interface Versioned<T> {
+  /** 1, 2, ... */
+  readonly version: number;
+  /** The document. */
+  readonly body: T;
+  /** Who stored it. */
+  readonly actor: string;
+  /** When, Unix ms. */
+  readonly createdAtMs: number;
+}
+
+/** How a sensor is doing (S2). */
+export interface SensorHealth {
+  /** The sensor. */
+  readonly sensorId: string;
+  /** `ok` reporting on time; `silent` overdue; `interfered` reported interference; `unknown` never heard from or not on a schedule. */
+  readonly status: 'ok' | 'silent' | 'interfered' | 'unknown';
+  /** Last time anything arrived from it (event time), Unix ms, or null. */
+  readonly lastSeenMs: number | null;
+  /** Since when the status holds, Unix ms. */
+  readonly sinceMs: number;
+  /** Observations received from it. */
+  readonly observationCount: number;
+}
+
+/** One page of a list, and the cursor of the next. */
+export interface Page<T> {
+  /** The records. */
+  readonly items: T[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+/** Filters of the observation list; all optional. Event-time range is [fromMs, toMs). */
+export interface ObservationQuery {
+  /** Event time from, Unix ms. */
+  readonly fromMs?: number;
+  /** Event time to (exclusive), Unix ms. */
+  readonly toMs?: number;
+  /** [west, south, east, north], degrees. */
+  readonly bbox?: readonly [number, number, number, number];
+  /** Only observations certainly inside this zone. */
+  readonly zone?: string;
+  /** Only from this sensor. */
+  readonly sensorId?: string;
+  /** Only of this kind. */
+  readonly kind?: string;
+  /** Continue after this cursor. */
+  readonly cursor?: string;
+  /** Page size. */
+  readonly limit: number;
+}
+
+/** Filters of the incident list; all optional. */
+export interface IncidentQuery {
+  /** Only with this status. */
+  readonly status?: string;
+  /** Only whose sources matched this zone. */
+  readonly zone?: string;
+  /** Only in this sector. */
+  readonly sector?: string;
+  /** Only of this rule. */
+  readonly ruleId?: string;
+  /** Only of this severity. */
+  readonly severity?: string;
+  /** Only with a source at or after this event time, Unix ms. */
+  readonly fromMs?: number;
+  /** Only with a source before this event time, Unix ms. */
+  readonly toMs?: number;
+  /** Continue after this cursor. */
+  readonly cursor?: string;
+  /** Page size. */
+  readonly limit: number;
+}
+
+/** An incident source with the incident it belongs to. */
+export interface StoredIncidentSource extends IncidentSource {
+  /** The incident. */
+  readonly incidentId: string;
+}
+
+/**
+ * Everything one ingest batch writes. Storage writes it in ONE transaction: either all of it is
+ * kept or none, and the batch is acknowledged only after the commit.
+ */
+export interface IngestCommit {
+  /** New observations, in order of receipt. */
+  readonly observations: readonly NewObservation[];
+  /** Incidents opened by the batch. */
+  readonly createdIncidents: readonly Incident[];
+  /** Incidents changed by the batch (their latest state; `version` already increased). */
+  readonly updatedIncidents: readonly Incident[];
+  /** Sources linked to incidents by the batch. */
+  readonly sources: readonly StoredIncidentSource[];
+  /** Sensor health after the batch, for the sensors it touched. */
+  readonly sensorHealth: readonly SensorHealth[];
+}
+
+/** An API key as stored: only its hash, never the key. */
+export interface ApiKeyRecord {
+  /** Key id, shown in logs and audit instead of the key. */
+  readonly id: string;
+  /** SHA-256 of the key, hex. */
+  readonly hash: string;
+  /** Role of the key. */
+  readonly role: 'admin' | 'sensor' | 'reader';
+  /** What the key is for. */
+  readonly label: string;
+  /** When it was created, Unix ms. */
+  readonly createdAtMs: number;
+  /** When it was revoked, Unix ms, or null. */
+  readonly revokedAtMs: number | null;
+}
+
+/** Counts for the status page. */
+export interface StorageCounts {
+  /** Observations kept. */
+  readonly observations: number;
+  /** Incidents by status. */
+  readonly incidentsByStatus: Record<string, number>;
+  /** Observations by zone they are certainly inside. */
+  readonly observationsByZone: Record<string, number>;
+  /** Incidents by zone. */
+  readonly incidentsByZone: Record<string, number>;
+}
+
+/**
+ * Where Armistice keeps its records. Every method is asynchronous so that a server database
+ * (PostgreSQL) can implement the same port; the contract test suite in test/storage holds every
+ * implementation to the same behaviour.
+ */
+export interface Storage {
+  /** The current zone spec, if one was stored. */
+  currentZoneSpec(): Promise<Versioned<ZoneSpec> | undefined>;
+  /** Every zone spec version, newest first (bodies included). */
+  zoneSpecHistory(): Promise<Versioned<ZoneSpec>[]>;
+  /** Stores a new zone spec version and returns it. */
+  putZoneSpec(spec: ZoneSpec, actor: string, atMs: number): Promise<Versioned<ZoneSpec>>;
+  /** The current rule set, if one was stored. */
+  currentRuleSet(): Promise<Versioned<RuleSet> | undefined>;
+  /** Stores a new rule set version and returns it. */
+  putRuleSet(ruleSet: RuleSet, actor: string, atMs: number): Promise<Versioned<RuleSet>>;
+
+  /** A sensor by id. */
+  getSensor(id: string): Promise<Sensor | undefined>;
+  /** Every sensor, by id. */
+  listSensors(): Promise<Sensor[]>;
+  /** Creates or replaces a sensor; true when it was created. */
+  putSensor(sensor: Sensor, atMs: number): Promise<boolean>;
+  /** Health of every sensor that has a record. */
+  listSensorHealth(): Promise<SensorHealth[]>;
+  /** Stores health records (replacing those of the same sensors). */
+  putSensorHealth(health: readonly SensorHealth[]): Promise<void>;
+
+  /** Which of the keys are already stored, as `${sensorId}\u0000${id}` strings. */
+  existingObservationKeys(keys: readonly ObservationKey[]): Promise<Set<string>>;
+  /** One observation by key. */
+  getObservation(key: ObservationKey): Promise<StoredObservation | undefined>;
+  /** Observations matching the query, oldest receipt first, one page. */
+  listObservations(query: ObservationQuery): Promise<Page<StoredObservation>>;
+
+  /** Incidents not closed whose event time span overlaps [fromMs, toMs], for the given rules. */
+  openIncidentsBetween(
+    fromMs: number,
+    toMs: number,
+    ruleIds: readonly string[],
+  ): Promise<Incident[]>;
+  /** One incident by id. */
+  getIncident(id: string): Promise<Incident | undefined>;
+  /** Incidents matching the query, newest first, one page. */
+  listIncidents(query: IncidentQuery): Promise<Page<Incident>>;
+  /** The sources of an incident, in event-time order. */
+  incidentSources(id: string): Promise<StoredIncidentSource[]>;
+  /**
+   * Replaces an incident if its stored version is `expectedVersion`; false when another change
+   * got there first (the caller reloads and retries or reports a conflict).
+   */
+  replaceIncident(incident: Incident, expectedVersion: number): Promise<boolean>;
+
+  /** Writes one ingest batch in one transaction; resolves after the commit. */
+  commitIngest(commit: IngestCommit): Promise<void>;
+
+  /** An API key by the SHA-256 of its secret. */
+  apiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  /** Stores an API key record (replacing one with the same id). */
+  putApiKey(key: ApiKeyRecord): Promise<void>;
+  /** Every API key record. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+
+  /** Counts for the status page. */
+  counts(): Promise<StorageCounts>;
+  /** Releases the database. */
+  close(): Promise<void>;
+}
+
+/** Something the app tells live subscribers about. */
+export type DomainEvent =
+  | { readonly type: 'incident.created'; readonly incident: Incident }
+  | { readonly type: 'incident.updated'; readonly incident: Incident }
+  | { readonly type: 'sensor.health'; readonly health: SensorHealth }
+  | { readonly type: 'observation.accepted'; readonly observation: NewObservation };
+
+/** In-process or broker-backed publication of domain events, after they are committed. */
+export interface Bus {
+  /** Publishes events in order. */
+  publish(events: readonly DomainEvent[]): void;
+  /** Calls the handler for every event published from now on; returns the unsubscribe. */
+  subscribe(handler: (event: DomainEvent) => void): () => void;
+}

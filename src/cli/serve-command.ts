@@ -1,0 +1,132 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { createSystemClock } from '../adapters/system/index.js';
+import { buildArmistice } from '../build-app.js';
+import type { Built } from '../build-app.js';
+import { CliError, println } from './io.js';
+import type { CliIo } from './io.js';
+
+const EXAMPLES = new URL('../../examples/', import.meta.url);
+const example = (p: string) => new URL(p, EXAMPLES).pathname;
+
+/** What `serve` runs with, after parsing its flags. */
+export interface ServeSettings {
+  readonly dbPath: string;
+  readonly host: string;
+  readonly port: number;
+  readonly zonesPath: string;
+  readonly rulesPath: string;
+  readonly sensorsPath?: string;
+  readonly sim: boolean;
+  readonly scenarioPath: string;
+  readonly seed: number;
+  readonly speed: number;
+  readonly logLevel: string;
+}
+
+/** Parses the flags of `armistice serve`. */
+export function parseServeArgs(args: string[], cwd: string): ServeSettings {
+  const { values } = parseArgs({
+    args,
+    options: {
+      db: { type: 'string', default: 'data/armistice.db' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      zones: { type: 'string' },
+      rules: { type: 'string' },
+      sensors: { type: 'string' },
+      'no-sim': { type: 'boolean', default: false },
+      scenario: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      speed: { type: 'string', default: '1' },
+      'log-level': { type: 'string', default: 'warn' },
+    },
+    allowPositionals: false,
+  });
+  const port = Number(values.port);
+  const speed = Number(values.speed);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port: 0..65535');
+  if (!(speed > 0 && speed <= 10_000)) throw new CliError('--speed: a number in (0, 10000]');
+  if (!Number.isInteger(seed)) throw new CliError('--seed: an integer');
+  const abs = (p: string) => path.resolve(cwd, p);
+  return {
+    dbPath: values.db === ':memory:' ? ':memory:' : abs(values.db),
+    host: values.host,
+    port,
+    zonesPath: values.zones ? abs(values.zones) : example('zones/notional-demo.json'),
+    rulesPath: values.rules ? abs(values.rules) : example('rules/notional-demo.json'),
+    ...(values.sensors && { sensorsPath: abs(values.sensors) }),
+    sim: !values['no-sim'],
+    scenarioPath: values.scenario ? abs(values.scenario) : example('scenarios/notional-day.json'),
+    seed,
+    speed,
+    logLevel: values['log-level'],
+  };
+}
+
+/**
+ * `armistice serve`: the server on a SQLite file, with the demo zones and rules on first start,
+ * the sensor-health timer, and (unless --no-sim) the scenario simulator driving it through its
+ * public API. Runs until SIGINT or SIGTERM, or until `signal` aborts.
+ */
+export async function serveCommand(
+  io: CliIo,
+  args: string[],
+  signal: AbortSignal = processSignal(),
+): Promise<number> {
+  const s = parseServeArgs(args, io.cwd);
+  if (s.dbPath !== ':memory:') mkdirSync(path.dirname(s.dbPath), { recursive: true });
+  const logger = pino({ level: s.logLevel }, process.stderr);
+  const clock = createSystemClock({ speed: s.speed });
+  let built: Built;
+  try {
+    built = await buildArmistice({
+      dbPath: s.dbPath,
+      zonesPath: s.zonesPath,
+      rulesPath: s.rulesPath,
+      ...(s.sensorsPath && { sensorsPath: s.sensorsPath }),
+      ...(process.env.ARMISTICE_ADMIN_KEY && { adminKey: process.env.ARMISTICE_ADMIN_KEY }),
+      clock,
+      logger,
+      version: '0.1.0',
+    });
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err), 1);
+  }
+  const address = await built.server.listen({ host: s.host, port: s.port });
+  const url = address;
+  println(io.stdout, `Armistice is running at ${url}/  (NOTIONAL demo data)`);
+  println(io.stdout, `  API docs:   ${url}/api/v1/docs`);
+  println(io.stdout, `  database:   ${s.dbPath}`);
+  if (built.generatedAdminKey) {
+    println(io.stdout, `  admin key:  ${built.generatedAdminKey}   (shown once; keep it)`);
+    println(io.stdout, `  status:     ${url}/#key=${built.generatedAdminKey}`);
+  } else {
+    println(
+      io.stdout,
+      '  admin key:  the one printed on first start, or ARMISTICE_ADMIN_KEY if set',
+    );
+  }
+  const healthTimer = setInterval(() => {
+    built.app.checkSensorHealth().catch((err: unknown) => logger.error({ err }, 'health check'));
+  }, 2000);
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  clearInterval(healthTimer);
+  await built.close();
+  println(io.stdout, 'Armistice stopped.');
+  return 0;
+}
+
+function processSignal(): AbortSignal {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
+}

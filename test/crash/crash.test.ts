@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const KEY = 'ak_crash_test_admin_key_0123456789';
+const AUTH = { authorization: `Bearer ${KEY}` };
+const BIN = new URL('../../bin/armistice.js', import.meta.url).pathname;
+const IN_DMZ = { lon: 36.592681, lat: 47.813637 };
+const BATCH = 200;
+const dir = mkdtempSync(path.join(tmpdir(), 'armistice-crash-'));
+const db = path.join(dir, 'armistice.db');
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Starts `armistice serve` on the test database and resolves with its URL. */
+function start(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--db', db, '--port', '0', '--no-sim', '--log-level', 'error'],
+    { env: { ...process.env, ARMISTICE_ADMIN_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /running at (http:\/\/\S+?)\/\s/.exec(out);
+      if (m?.[1]) resolve({ child, url: m[1] });
+    });
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
+  });
+}
+
+/**
+ * Batch k: 200 heartbeats plus one tank in the dmz, an hour after the previous batch's tank,
+ * so that every batch's tank is its own incident.
+ */
+function batch(k: number): string {
+  const base = Date.parse('2026-01-01T00:00:00Z') + k * 3_600_000;
+  const lines = [];
+  for (let i = 0; i < BATCH - 1; i++) {
+    lines.push({
+      id: `hb-${k}-${i}`,
+      sensorId: 'cam-1',
+      observedAt: new Date(base + i).toISOString(),
+      kind: 'heartbeat',
+    });
+  }
+  lines.push({
+    id: `tank-${k}`,
+    sensorId: 'cam-1',
+    observedAt: new Date(base + 1000).toISOString(),
+    kind: 'detection',
+    position: { ...IN_DMZ, uncertaintyM: 20 },
+    object: { class: 'tank', count: 1 },
+  });
+  return lines.map((l) => JSON.stringify(l)).join('\n');
+}
+
+async function post(url: string, k: number): Promise<boolean> {
+  const r = await fetch(`${url}/api/v1/observations`, {
+    method: 'POST',
+    headers: { ...AUTH, 'content-type': 'application/x-ndjson' },
+    body: batch(k),
+  });
+  if (r.status !== 200) throw new Error(`batch ${k}: HTTP ${r.status}`);
+  return true;
+}
+
+async function all<T>(url: string, pathAndQuery: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const sep = pathAndQuery.includes('?') ? '&' : '?';
+    const r = await fetch(
+      `${url}${pathAndQuery}${sep}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { headers: AUTH },
+    );
+    const page = (await r.json()) as { items: T[]; nextCursor: string | null };
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+describe('crash safety', () => {
+  it('keeps every acknowledged observation and loses or duplicates no incident after SIGKILL', async () => {
+    const first = await start();
+    const put = await fetch(`${first.url}/api/v1/sensors/cam-1`, {
+      method: 'PUT',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'cam-1',
+        kind: 'camera',
+        owner: 'mission',
+        position: IN_DMZ,
+        reliability: 'A',
+      }),
+    });
+    expect(put.status).toBe(201);
+
+    // Sustained ingest from four concurrent clients; kill the server mid-stream.
+    const acknowledged = new Set<number>();
+    let next = 0;
+    let killed = false;
+    const client = async () => {
+      while (!killed) {
+        const k = next++;
+        try {
+          if (await post(first.url, k)) acknowledged.add(k);
+        } catch {
+          return;
+        }
+      }
+    };
+    let running = 4;
+    const clients = [client(), client(), client(), client()].map((c) => c.finally(() => running--));
+    while (acknowledged.size < 20 && running > 0) await new Promise((r) => setTimeout(r, 10));
+    expect(acknowledged.size).toBeGreaterThanOrEqual(20);
+    first.child.kill('SIGKILL');
+    killed = true;
+    await Promise.all(clients);
+    await new Promise((r) => first.child.once('exit', r));
+    const sent = next;
+
+    const second = await start();
+    try {
+      const stored = await all<{ observation: { id: string } }>(
+        second.url,
+        '/api/v1/observations?sensor=cam-1',
+      );
+      const ids = new Set(stored.map((o) => o.observation.id));
+      for (const k of acknowledged) {
+        expect(ids.has(`tank-${k}`)).toBe(true);
+        expect(ids.has(`hb-${k}-0`) && ids.has(`hb-${k}-${BATCH - 2}`)).toBe(true);
+      }
+      // Batches are atomic: a batch is either wholly kept or not at all.
+      const tanks = stored.filter((o) => o.observation.id.startsWith('tank-')).length;
+      expect(stored.length).toBe(tanks * BATCH);
+
+      // The clients retry everything; nothing is kept twice and each tank is one incident.
+      for (let k = 0; k < sent; k++) await post(second.url, k);
+      const incidents = await all<{ ruleId: string; sourceCount: number }>(
+        second.url,
+        '/api/v1/incidents?rule=dmz-forces',
+      );
+      expect(incidents).toHaveLength(sent);
+      expect(incidents.every((i) => i.sourceCount === 1)).toBe(true);
+      const after = await all<unknown>(second.url, '/api/v1/observations?sensor=cam-1');
+      expect(after).toHaveLength(sent * BATCH);
+    } finally {
+      second.child.kill('SIGTERM');
+      await new Promise((r) => second.child.once('exit', r));
+    }
+  }, 120_000);
+});
