@@ -1,4 +1,6 @@
 import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { Validator } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import type { PathError } from './error-codes.js';
 
@@ -6,6 +8,8 @@ import type { PathError } from './error-codes.js';
 export function pointerToken(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
+
+const validators = new WeakMap<TSchema, Validator>();
 
 /**
  * The schema errors of a value as PathErrors with code SCHEMA, their paths prefixed by `base`;
@@ -17,6 +21,13 @@ export function schemaErrors(
   base: string,
   skip: string[] = [],
 ): PathError[] {
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = Compile(schema);
+    validators.set(schema, validator);
+  }
+  // The compiled check is fast; the error walk runs only for a value that fails it.
+  if (validator.Check(value)) return [];
   const out: PathError[] = [];
   const seen = new Set<string>();
   for (const e of Value.Errors(schema, value)) {
@@ -55,11 +66,26 @@ function findNonFinite(value: unknown, path: string, out: PathError[], depth: nu
   }
 }
 
+/** Whether any number in the value is NaN or infinite (a fast scan that builds no paths). */
+function hasNonFinite(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasNonFinite(v, depth + 1)) return true;
+    return false;
+  }
+  for (const k in value) {
+    if (hasNonFinite((value as Record<string, unknown>)[k], depth + 1)) return true;
+  }
+  return false;
+}
+
 /**
  * Every number in a parsed document that is NaN or infinite (JSON cannot say NaN, but a
  * parser given 1e999 yields Infinity), at most 100, as NOT_FINITE errors.
  */
 export function nonFiniteErrors(value: unknown, base: string): PathError[] {
+  if (!hasNonFinite(value, 0)) return [];
   const out: PathError[] = [];
   findNonFinite(value, base, out, 0);
   return out;
