@@ -86,8 +86,12 @@ export function locateObservation(o: Observation, sensor: Sensor): ObservationLo
   const bearingUncertaintyDeg = p.bearingUncertaintyDeg ?? DEFAULT_BEARING_UNCERTAINTY_DEG;
   const midM = (p.minRangeM + p.maxRangeM) / 2;
   const mid = geodesicDirect(s.lon, s.lat, p.bearingDeg, midM);
-  const halfDepthM = (p.maxRangeM - p.minRangeM) / 2;
-  const halfWidthM = p.maxRangeM * Math.sin((Math.min(bearingUncertaintyDeg, 90) * Math.PI) / 180);
+  // The farthest points of an annular sector from a point on its axis are its corners (the
+  // distance along each arc and each radial edge is largest at an end), so the enclosing radius
+  // is the larger corner distance, computed in the sector's plane.
+  const u = (Math.min(bearingUncertaintyDeg, 90) * Math.PI) / 180;
+  const corner = (rangeM: number) => Math.hypot(rangeM * Math.cos(u) - midM, rangeM * Math.sin(u));
+  const radiusM = Math.max(corner(p.minRangeM), corner(p.maxRangeM));
   return {
     type: 'bearing',
     observerLon: s.lon,
@@ -99,6 +103,6 @@ export function locateObservation(o: Observation, sensor: Sensor): ObservationLo
     ...(p.altM !== undefined && { altM: p.altM }),
     lon: mid.lon,
     lat: mid.lat,
-    radiusM: Math.hypot(halfDepthM, halfWidthM),
+    radiusM,
   };
 }

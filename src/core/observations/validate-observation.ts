@@ -61,7 +61,7 @@ export function parseRfc3339(text: string): number {
   const normalised = (leap ? text.slice(0, 17) + '59' + text.slice(19) : text).toUpperCase();
   const ms = Date.parse(normalised);
   if (!Number.isFinite(ms)) return NaN;
-  return leap ? ms - (ms % 1000) + 999 : ms;
+  return leap ? Math.floor(ms / 1000) * 1000 + 999 : ms;
 }
 
 /** Which payload field each kind takes; a record of one kind may not carry another's. */

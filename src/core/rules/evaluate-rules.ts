@@ -1,3 +1,4 @@
+import { parseRfc3339 } from '../observations/index.js';
 import type { ObservationKind } from '../observations/index.js';
 import type { Rule, RuleSet, Severity } from './rule-schema.js';
 
@@ -182,8 +183,8 @@ export function compileRuleSet(ruleSet: RuleSet): CompiledRuleSet {
       eventTypes: set(rule.eventTypes),
       interferenceTypes: set(rule.interferenceTypes),
       targetOwners: set(rule.targetOwners),
-      fromMs: rule.window?.from ? Date.parse(rule.window.from) : -Infinity,
-      toMs: rule.window?.to ? Date.parse(rule.window.to) : Infinity,
+      fromMs: rule.window?.from ? parseRfc3339(rule.window.from) : -Infinity,
+      toMs: rule.window?.to ? parseRfc3339(rule.window.to) : Infinity,
       dailyFromMin: minutes(rule.window?.dailyFrom),
       dailyToMin: minutes(rule.window?.dailyTo),
     };
