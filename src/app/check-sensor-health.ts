@@ -1,5 +1,6 @@
 import type { Incident } from '../core/incidents/index.js';
 import type { Sensor } from '../core/observations/index.js';
+import { classifyPosition } from '../core/zones/index.js';
 import type { Bus, Clock, Ids, SensorHealth, Storage } from './ports.js';
 import type { ReferenceData } from './reference-data.js';
 import type { SensorHealthBook } from './sensor-health-book.js';
@@ -30,7 +31,28 @@ export function silenceThresholdMs(sensor: Sensor, graceMs: number): number | un
   return intervalMs + Math.max(graceMs, intervalMs / 2);
 }
 
-function outageIncident(sensor: Sensor, h: SensorHealth, id: string, nowMs: number): Incident {
+/** Zones and sectors at the sensor's position, so the outage reaches the sector responsible. */
+function placeOf(
+  sensor: Sensor,
+  reference: ReferenceData,
+  nowMs: number,
+): { zones: string[]; sectors: string[] } {
+  const lon = sensor.position?.lon ?? sensor.route?.[0]?.[0];
+  const lat = sensor.position?.lat ?? sensor.route?.[0]?.[1];
+  const zs = reference.zoneSetAt(nowMs);
+  if (lon === undefined || lat === undefined || !zs) return { zones: [], sectors: [] };
+  const inside = classifyPosition(zs, { lon, lat }).inside;
+  const kinds = reference.zones()?.zoneKinds;
+  return { zones: inside, sectors: inside.filter((z) => kinds?.get(z) === 'sector') };
+}
+
+function outageIncident(
+  sensor: Sensor,
+  h: SensorHealth,
+  id: string,
+  nowMs: number,
+  place: { zones: string[]; sectors: string[] },
+): Incident {
   const since = h.lastSeenMs ?? h.sinceMs;
   return {
     id,
@@ -43,8 +65,8 @@ function outageIncident(sensor: Sensor, h: SensorHealth, id: string, nowMs: numb
     lon: sensor.position?.lon ?? sensor.route?.[0]?.[0] ?? null,
     lat: sensor.position?.lat ?? sensor.route?.[0]?.[1] ?? null,
     radiusM: sensor.position || sensor.route ? 0 : null,
-    zones: [],
-    sectors: [],
+    zones: place.zones,
+    sectors: place.sectors,
     classes: [],
     eventTypes: [],
     parties: [],
@@ -79,7 +101,8 @@ export function createCheckSensorHealth(deps: HealthCheckDeps) {
         if (nowMs - quietSinceMs <= thresholdMs) continue;
         const silent: SensorHealth = { ...h, status: 'silent', sinceMs: nowMs };
         changed.push(silent);
-        incidents.push(outageIncident(sensor, silent, deps.ids.next('inc'), nowMs));
+        const place = placeOf(sensor, deps.reference, nowMs);
+        incidents.push(outageIncident(sensor, silent, deps.ids.next('inc'), nowMs, place));
       }
       if (changed.length === 0) return { silenced: [] };
       await deps.storage.commitIngest({

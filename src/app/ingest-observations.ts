@@ -1,6 +1,8 @@
 import { assessObservation } from '../core/assessment/index.js';
 import type { PathError } from '../core/errors/index.js';
 import { mergeFindings } from '../core/incidents/index.js';
+import { canonicalJson } from '../core/ledger/index.js';
+import type { JsonValue } from '../core/ledger/index.js';
 import type { Incident, MergeConfig } from '../core/incidents/index.js';
 import { validateObservation } from '../core/observations/index.js';
 import type { Observation, ObservationVocabulary } from '../core/observations/index.js';
@@ -109,6 +111,16 @@ function screen(
       });
       return;
     }
+    const position = o.position;
+    if (position && 'bearingDeg' in position && !deps.reference.sensor(o.sensorId)?.position) {
+      errors.push({
+        index,
+        path: '/position',
+        code: 'SENSOR_POSITION_REQUIRED',
+        message: `a bearing needs the position of sensor '${o.sensorId}', which has none registered`,
+      });
+      return;
+    }
     if (principal.sensorIds && !principal.sensorIds.includes(o.sensorId)) {
       errors.push({
         index,
@@ -132,6 +144,31 @@ function screen(
   return { candidates, errors };
 }
 
+/** Whether two observations are the same record (RFC 8785 canonical forms are equal). */
+function sameObservation(a: Observation, b: Observation): boolean {
+  return canonicalJson(a as unknown as JsonValue) === canonicalJson(b as unknown as JsonValue);
+}
+
+/**
+ * Indexes of records that reuse a stored (sensorId, id) for a different observation: a resend
+ * of the same record is a duplicate; a different record under the same key is a conflict,
+ * because a kept observation never changes.
+ */
+async function conflictingDuplicates(
+  candidates: readonly Candidate[],
+  existing: ReadonlySet<string>,
+  storage: Storage,
+): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (const c of candidates) {
+    const o = c.observation;
+    if (!existing.has(keyOf(o.sensorId, o.id))) continue;
+    const stored = await storage.getObservation({ sensorId: o.sensorId, id: o.id });
+    if (stored && !sameObservation(stored.observation, o)) out.add(c.index);
+  }
+  return out;
+}
+
 /** Health of the sensors a batch touched: seen, back from silence, or interfered with. */
 function healthAfter(
   fresh: readonly NewObservation[],
@@ -143,7 +180,11 @@ function healthAfter(
   for (const s of fresh) {
     const o = s.observation;
     const h = current(o.sensorId);
-    const back = h.status === 'silent' || h.status === 'unknown';
+    // Anything but an interference report from the sensor itself shows it working again.
+    const back =
+      h.status === 'silent' ||
+      h.status === 'unknown' ||
+      (h.status === 'interfered' && o.kind !== 'interference');
     out.set(o.sensorId, {
       ...h,
       status: back ? 'ok' : h.status,
@@ -182,7 +223,8 @@ export function createIngestObservations(deps: IngestDeps) {
         candidates.map((c) => ({ sensorId: c.observation.sensorId, id: c.observation.id })),
       );
       let duplicates = 0;
-      const seen = new Set<string>();
+      const seen = new Map<string, Observation>();
+      const conflicts = await conflictingDuplicates(candidates, existing, deps.storage);
       const fresh: NewObservation[] = [];
       const findings: Finding[] = [];
       const zones = deps.reference.zones();
@@ -190,11 +232,21 @@ export function createIngestObservations(deps: IngestDeps) {
       for (const c of candidates) {
         const o = c.observation;
         const key = keyOf(o.sensorId, o.id);
-        if (existing.has(key) || seen.has(key)) {
+        const earlier = seen.get(key);
+        if (conflicts.has(c.index) || (earlier && !sameObservation(earlier, o))) {
+          errors.push({
+            index: c.index,
+            path: '/id',
+            code: 'CONFLICT',
+            message: `sensor '${o.sensorId}' already reported a different observation '${o.id}'; observations are immutable`,
+          });
+          continue;
+        }
+        if (existing.has(key) || earlier) {
           duplicates++;
           continue;
         }
-        seen.add(key);
+        seen.set(key, o);
         const sensor = deps.reference.sensor(o.sensorId);
         if (!sensor) continue;
         const target = o.interference?.targetSensorId;

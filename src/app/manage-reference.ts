@@ -7,6 +7,7 @@ import type { RuleSet } from '../core/rules/index.js';
 import { compileZoneSet, validateZoneSpec, zoneSetToGeoJson } from '../core/zones/index.js';
 import type { ZoneSpec } from '../core/zones/index.js';
 import type { AccessPolicy, Principal } from './access.js';
+import { SENSOR_OUTAGE_RULE_ID } from './check-sensor-health.js';
 import type { Bus, Clock, SensorHealth, Storage, Versioned } from './ports.js';
 import type { ReferenceData } from './reference-data.js';
 import { fail, ok } from './result.js';
@@ -111,6 +112,16 @@ export function createManageReference(deps: ManageReferenceDeps) {
           ...(zones && { zoneIds: new Set(zones.zoneKinds.keys()) }),
         });
         if (!v.ok) return fail('INVALID_INPUT', 'the rule set is not valid', v.errors);
+        const reserved = v.ruleSet.rules.findIndex((r) => r.id === SENSOR_OUTAGE_RULE_ID);
+        if (reserved >= 0) {
+          return fail('INVALID_INPUT', 'the rule set is not valid', [
+            {
+              path: `/rules/${reserved}/id`,
+              code: 'DUPLICATE_ID',
+              message: `'${SENSOR_OUTAGE_RULE_ID}' is reserved for sensor outages`,
+            },
+          ]);
+        }
         const stored = await storage.putRuleSet(v.ruleSet, principal.id, deps.clock.nowMs());
         reference.setRules(stored);
         return ok(stored);

@@ -120,6 +120,57 @@ describe('POST /api/v1/observations', () => {
     expect(incidents.body.items[0].sourceCount).toBe(1);
   });
 
+  it('refuses a different observation under a used (sensorId, id) as a CONFLICT', async () => {
+    await post(ndjson([detection('same', 'cam-1', OUTSIDE)]));
+    const changed = { ...detection('same', 'cam-1', OUTSIDE), object: { class: 'tank', count: 9 } };
+    const r = await post(ndjson([changed, { ...changed, id: 'other' }]));
+    expect(r.body).toMatchObject({ accepted: 1, duplicates: 0, rejected: 1 });
+    expect(r.body.errors[0]).toMatchObject({ index: 0, path: '/id', code: 'CONFLICT' });
+    const kept = await get('/api/v1/observations?sensor=cam-1');
+    expect(kept.body.items[0].observation.object.count).toBe(1);
+  });
+
+  it('refuses a bearing from a sensor with no registered position', async () => {
+    await t.server.inject({
+      method: 'PUT',
+      url: '/api/v1/sensors/uav-1',
+      headers: AUTH,
+      payload: {
+        id: 'uav-1',
+        kind: 'uav',
+        owner: 'mission',
+        route: [
+          [36.5, 47.8],
+          [36.7, 47.9],
+        ],
+        reliability: 'B',
+      },
+    });
+    const r = await post(
+      ndjson([
+        {
+          id: 'b1',
+          sensorId: 'uav-1',
+          observedAt: at(),
+          kind: 'kinetic',
+          position: { bearingDeg: 90, minRangeM: 1000, maxRangeM: 3000 },
+          event: { type: 'explosion-impact' },
+        },
+      ]),
+    );
+    expect(r.body.errors[0]).toMatchObject({ path: '/position', code: 'SENSOR_POSITION_REQUIRED' });
+  });
+
+  it('names 1e999 in a JSON array NOT_FINITE', async () => {
+    const body = `[{"id":"inf","sensorId":"cam-1","observedAt":"${at()}","kind":"detection","position":{"lon":1e999,"lat":47},"object":{"class":"tank","count":1}}]`;
+    const r = await post(body, 'application/json');
+    expect(r.body.errors[0]).toMatchObject({ code: 'NOT_FINITE', path: '/position/lon' });
+  });
+
+  it('answers 400 for a malformed bbox instead of ignoring it', async () => {
+    expect((await get('/api/v1/observations?bbox=1.2.3,0,1,1')).status).toBe(400);
+  });
+
   it('answers 413 TOO_LARGE for a body over the limit and keeps nothing of it', async () => {
     await t.close();
     t = await startTestApp({ bodyLimitBytes: 4096 });
@@ -284,6 +335,11 @@ describe('sensor health', () => {
     expect(outages.body.items.map((i: { sensorIds: string[] }) => i.sensorIds[0])).toContain(
       'cam-1',
     );
+    // The outage lies in the sector of the sensor, so it reaches that sector's command.
+    const inSector = await get('/api/v1/incidents?rule=sensor-outage&sector=sector-05');
+    expect(inSector.body.items.map((i: { sensorIds: string[] }) => i.sensorIds[0])).toContain(
+      'cam-1',
+    );
     // Silence is reported once, not at every check.
     expect((await t.app.checkSensorHealth()).silenced).toEqual([]);
     await post(
@@ -306,6 +362,10 @@ describe('sensor health', () => {
     );
     expect(r.body.incidentsCreated).toHaveLength(1);
     expect((await get('/api/v1/sensors/cam-1/health')).body.status).toBe('interfered');
+    await post(
+      ndjson([{ id: 'hb', sensorId: 'cam-1', observedAt: at(60_000), kind: 'heartbeat' }]),
+    );
+    expect((await get('/api/v1/sensors/cam-1/health')).body.status).toBe('ok');
   });
 });
 

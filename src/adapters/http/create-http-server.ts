@@ -127,6 +127,9 @@ export async function createHttpServer(app: App, options: HttpOptions): Promise<
           .code(415)
           .send(errorBody({ code: 'UNSUPPORTED_MEDIA_TYPE', message: err.message }));
       }
+      if (err.code === 'CONFLICT' || err.code === 'DUPLICATE_ID') {
+        return reply.code(409).send(errorBody({ code: 'CONFLICT', message: err.message }));
+      }
       if (err.code === 'INVALID_JSON') {
         return reply.code(400).send(errorBody({ code: 'INVALID_JSON', message: err.message }));
       }

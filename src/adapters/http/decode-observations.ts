@@ -90,12 +90,14 @@ function featureToObservation(feature: unknown): IngestRecord {
 
 /**
  * Decodes an observation batch: a JSON array of observations, a GeoJSON FeatureCollection of
- * them, or NDJSON. A JSON body that does not parse is refused whole (400 with the position of
+ * them (parsed or as text), or NDJSON text. A JSON body that does not parse is refused whole (400 with the position of
  * the fault); NDJSON is decoded line by line.
  */
-export function decodeObservations(contentType: string, text: string): DecodedBatch {
+export function decodeObservations(contentType: string, raw: unknown): DecodedBatch {
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type === 'application/x-ndjson' || type === 'application/jsonl') return decodeNdjson(text);
+  if (type === 'application/x-ndjson' || type === 'application/jsonl') {
+    return decodeNdjson(typeof raw === 'string' ? raw : '');
+  }
   if (type !== 'application/json' && type !== 'application/geo+json') {
     return {
       ok: false,
@@ -104,11 +106,15 @@ export function decodeObservations(contentType: string, text: string): DecodedBa
       message: `content-type '${type}' is not accepted: use application/json, application/geo+json or application/x-ndjson`,
     };
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, status: 400, code: 'INVALID_JSON', message: jsonErrorMessage(err) };
+  // The JSON body may come parsed already (the server's JSON parser keeps 1e999 as Infinity,
+  // so the validator can name it NOT_FINITE) or as text.
+  let body: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      body = JSON.parse(raw);
+    } catch (err) {
+      return { ok: false, status: 400, code: 'INVALID_JSON', message: jsonErrorMessage(err) };
+    }
   }
   if (Array.isArray(body)) {
     if (body.length > MAX_RECORDS_PER_REQUEST) return tooMany(body.length);

@@ -58,9 +58,7 @@ export function registerRoutes(server: Server, app: App): void {
       },
     },
     async (request, reply) => {
-      const raw = request.body;
-      const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
-      const decoded = decodeObservations(request.headers['content-type'] ?? '', text);
+      const decoded = decodeObservations(request.headers['content-type'] ?? '', request.body);
       if (!decoded.ok) {
         return reply
           .code(decoded.status)
@@ -83,10 +81,21 @@ export function registerRoutes(server: Server, app: App): void {
     },
     async (request, reply) => {
       const q = request.query;
+      const bbox = bboxOf(q.bbox);
+      if (q.bbox && !bbox) {
+        return reply
+          .code(400)
+          .send(
+            errorBody({
+              code: 'INVALID_INPUT',
+              message: 'bbox must be west,south,east,north in degrees',
+            }),
+          );
+      }
       const result = await app.incidents.listObservations(principalOf(request), {
         ...(q.from && { fromMs: msOf(q.from) }),
         ...(q.to && { toMs: msOf(q.to) }),
-        ...(q.bbox && { bbox: bboxOf(q.bbox) }),
+        ...(bbox && { bbox }),
         ...(q.zone && { zone: q.zone }),
         ...(q.sensor && { sensorId: q.sensor }),
         ...(q.kind && { kind: q.kind }),

@@ -53,6 +53,10 @@ function fit(i: Incident, f: Finding, c: MergeConfig): number {
   if (dtMs > c.windowMs) return Infinity;
   if (!isCompatible(f.class, i.classes, c.compatible)) return Infinity;
   if (!isCompatible(f.eventType, i.eventTypes, c.compatible)) return Infinity;
+  // Objects of different identified parties are different events, wherever they are.
+  if (f.party !== undefined && i.parties.length > 0 && !i.parties.includes(f.party)) {
+    return Infinity;
+  }
   const timeFit = c.windowMs > 0 ? dtMs / c.windowMs : 0;
   // Without a position on either side only time and class can tell; such findings (e.g.
   // interference reported by a sensor of unknown position) merge on those alone.
