@@ -5,6 +5,9 @@ import type { Bus, Clock, Ids, SensorHealth, Storage } from './ports.js';
 import type { ReferenceData } from './reference-data.js';
 import type { SensorHealthBook } from './sensor-health-book.js';
 
+/** A sensor silent again within this time of its last outage continues that outage incident. */
+export const OUTAGE_MERGE_WINDOW_MS = 6 * 3_600_000;
+
 /** The reserved rule id of sensor outages (S2): they are incidents like any other finding. */
 export const SENSOR_OUTAGE_RULE_ID = 'sensor-outage';
 
@@ -92,6 +95,12 @@ export function createCheckSensorHealth(deps: HealthCheckDeps) {
       const nowMs = deps.clock.nowMs();
       const changed: SensorHealth[] = [];
       const incidents: Incident[] = [];
+      const reopened: Incident[] = [];
+      const recent = await deps.storage.openIncidentsBetween(
+        nowMs - OUTAGE_MERGE_WINDOW_MS,
+        nowMs,
+        [SENSOR_OUTAGE_RULE_ID],
+      );
       for (const sensor of deps.reference.sensors()) {
         const thresholdMs = silenceThresholdMs(sensor, deps.graceMs);
         if (thresholdMs === undefined) continue;
@@ -101,6 +110,18 @@ export function createCheckSensorHealth(deps: HealthCheckDeps) {
         if (nowMs - quietSinceMs <= thresholdMs) continue;
         const silent: SensorHealth = { ...h, status: 'silent', sinceMs: nowMs };
         changed.push(silent);
+        // A sensor that keeps dropping out is one outage incident, not one per drop-out.
+        const open = recent.find((i) => i.sensorIds[0] === sensor.id);
+        if (open) {
+          reopened.push({
+            ...open,
+            lastObservedAtMs: Math.max(open.lastObservedAtMs, quietSinceMs),
+            sourceCount: open.sourceCount,
+            updatedAtMs: nowMs,
+            version: open.version + 1,
+          });
+          continue;
+        }
         const place = placeOf(sensor, deps.reference, nowMs);
         incidents.push(outageIncident(sensor, silent, deps.ids.next('inc'), nowMs, place));
       }
@@ -108,7 +129,7 @@ export function createCheckSensorHealth(deps: HealthCheckDeps) {
       await deps.storage.commitIngest({
         observations: [],
         createdIncidents: incidents,
-        updatedIncidents: [],
+        updatedIncidents: reopened,
         sources: [],
         sensorHealth: changed,
       });
@@ -116,6 +137,7 @@ export function createCheckSensorHealth(deps: HealthCheckDeps) {
       deps.bus.publish([
         ...changed.map((health) => ({ type: 'sensor.health' as const, health })),
         ...incidents.map((incident) => ({ type: 'incident.created' as const, incident })),
+        ...reopened.map((incident) => ({ type: 'incident.updated' as const, incident })),
       ]);
       return { silenced: changed.map((h) => h.sensorId) };
     });

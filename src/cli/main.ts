@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { demoCommand } from './demo-command.js';
 import { CliError, println } from './io.js';
 import type { CliIo } from './io.js';
+import { scoreCommand } from './score-command.js';
 import { serveCommand } from './serve-command.js';
+import { simulateCommand } from './simulate-command.js';
 import { zonesCommand } from './zones-command.js';
 
 const HELP = `armistice - ceasefire monitoring along a demilitarized buffer zone
@@ -11,6 +13,10 @@ Commands:
   serve [--db FILE] [--port N] [--host H] [--zones SPEC] [--rules FILE] [--sensors FILE]
         [--no-sim] [--scenario FILE] [--seed N] [--speed X] [--log-level L]
                                the server with the live demo (npm start)
+  simulate --scenario FILE --seed N [--speed X] --target URL --key KEY [--truth OUT]
+                               drive a server with a scenario through its public API
+  score --truth FILE --target URL --key KEY
+                               precision, recall and latency of its incidents
   demo                         walk through the notional demo zone set
   zones build SPEC [-o OUT]    build the zones in force as GeoJSON
   zones validate SPEC          list every fault of a zone spec with its JSON path
@@ -34,6 +40,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await zonesCommand(io, rest);
       case 'serve':
         return await serveCommand(io, rest);
+      case 'simulate':
+        return await simulateCommand(rest, io);
+      case 'score':
+        return await scoreCommand(rest, io);
       case 'demo':
         return await demoCommand(io, rest);
       case '--version':

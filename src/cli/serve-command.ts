@@ -2,11 +2,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { createSystemClock } from '../adapters/system/index.js';
+import { hashApiKey } from '../adapters/http/index.js';
+import { createSystemClock, newApiKeySecret } from '../adapters/system/index.js';
+import type { Clock } from '../app/index.js';
+import { runSimulation } from '../sim/index.js';
 import { buildArmistice } from '../build-app.js';
 import type { Built } from '../build-app.js';
 import { CliError, println } from './io.js';
 import type { CliIo } from './io.js';
+import { readScenario } from './simulate-command.js';
 
 const EXAMPLES = new URL('../../examples/', import.meta.url);
 const example = (p: string) => new URL(p, EXAMPLES).pathname;
@@ -39,7 +43,7 @@ export function parseServeArgs(args: string[], cwd: string): ServeSettings {
       sensors: { type: 'string' },
       'no-sim': { type: 'boolean', default: false },
       scenario: { type: 'string' },
-      seed: { type: 'string', default: '1' },
+      seed: { type: 'string' },
       speed: { type: 'string', default: '1' },
       'log-level': { type: 'string', default: 'warn' },
     },
@@ -47,7 +51,9 @@ export function parseServeArgs(args: string[], cwd: string): ServeSettings {
   });
   const port = Number(values.port);
   const speed = Number(values.speed);
-  const seed = Number(values.seed);
+  // Each demo run differs unless a seed is given.
+  const seed =
+    values.seed === undefined ? Math.floor(Date.now() / 1000) % 1_000_000 : Number(values.seed);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port: 0..65535');
   if (!(speed > 0 && speed <= 10_000)) throw new CliError('--speed: a number in (0, 10000]');
   if (!Number.isInteger(seed)) throw new CliError('--seed: an integer');
@@ -110,6 +116,7 @@ export async function serveCommand(
       '  admin key:  the one printed on first start, or ARMISTICE_ADMIN_KEY if set',
     );
   }
+  const sim = s.sim ? startSimulation(io, built, url, clock, s) : undefined;
   const healthTimer = setInterval(() => {
     built.app.checkSensorHealth().catch((err: unknown) => logger.error({ err }, 'health check'));
   }, 2000);
@@ -118,9 +125,86 @@ export async function serveCommand(
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   clearInterval(healthTimer);
+  sim?.controller.abort();
+  await sim?.done;
   await built.close();
   println(io.stdout, 'Armistice stopped.');
   return 0;
+}
+
+const SIM_KEY_LABEL = 'in-process simulator';
+
+/** A fresh API key for this run's simulator; the previous runs' keys are revoked. */
+async function simulatorKey(built: Built, nowMs: number): Promise<string> {
+  for (const k of await built.storage.listApiKeys()) {
+    if (k.label === SIM_KEY_LABEL && k.revokedAtMs === null) {
+      await built.storage.putApiKey({ ...k, revokedAtMs: nowMs });
+    }
+  }
+  const secret = newApiKeySecret();
+  const hash = hashApiKey(secret);
+  await built.storage.putApiKey({
+    id: `sim-${hash.slice(0, 8)}`,
+    hash,
+    role: 'admin',
+    label: SIM_KEY_LABEL,
+    createdAtMs: nowMs,
+    revokedAtMs: null,
+  });
+  return secret;
+}
+
+/**
+ * Runs the scenario against this server through its public API, on the server's own clock (so
+ * an accelerated demo accelerates both), printing progress now and then.
+ */
+function startSimulation(
+  io: CliIo,
+  built: Built,
+  url: string,
+  clock: Clock,
+  s: ServeSettings,
+): { controller: AbortController; done: Promise<void> } {
+  const scenario = readScenario(io, s.scenarioPath);
+  const controller = new AbortController();
+  const truthFile =
+    s.dbPath === ':memory:' ? undefined : path.join(path.dirname(s.dbPath), 'demo-truth.json');
+  let lastPrintMs = 0;
+  const done = (async () => {
+    const key = await simulatorKey(built, clock.nowMs());
+    println(
+      io.stdout,
+      `  simulator:  scenario ${path.basename(s.scenarioPath)}, seed ${s.seed}, speed ${s.speed}x` +
+        (truthFile ? `, ground truth in ${truthFile}` : ''),
+    );
+    const result = await runSimulation({
+      target: url,
+      key,
+      scenario,
+      seed: s.seed,
+      speed: 1,
+      startMs: clock.nowMs(),
+      clock,
+      signal: controller.signal,
+      ...(truthFile && { truthFile }),
+      onProgress: (p) => {
+        const wall = Date.now();
+        if (p.phase === 'posting' && wall - lastPrintMs < 30_000) return;
+        lastPrintMs = wall;
+        println(
+          io.stdout,
+          `  [sim ${new Date(p.simNowMs).toISOString().slice(11, 19)}] ${p.phase}: ` +
+            `${p.accepted} observations accepted, ${p.duplicates} duplicates, ${p.rejected} rejected`,
+        );
+      },
+    });
+    if (!result.aborted) println(io.stdout, '  simulator:  the scenario is complete.');
+  })().catch((err: unknown) => {
+    if (!controller.signal.aborted) {
+      println(io.stderr, `simulator stopped: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+  return { controller, done };
 }
 
 function processSignal(): AbortSignal {

@@ -346,6 +346,15 @@ describe('sensor health', () => {
       ndjson([{ id: 'hb2', sensorId: 'cam-1', observedAt: at(125_000), kind: 'heartbeat' }]),
     );
     expect((await get('/api/v1/sensors/cam-1/health')).body.status).toBe('ok');
+    // Dropping out again soon after continues the same outage incident.
+    t.clock.advance(200_000);
+    expect((await t.app.checkSensorHealth()).silenced).toContain('cam-1');
+    const again = await get('/api/v1/incidents?rule=sensor-outage');
+    const forCam1 = again.body.items.filter(
+      (i: { sensorIds: string[] }) => i.sensorIds[0] === 'cam-1',
+    );
+    expect(forCam1).toHaveLength(1);
+    expect(forCam1[0].version).toBe(2);
   });
 
   it('marks a mission sensor interfered with and opens an interference incident', async () => {
