@@ -83,14 +83,12 @@ export function registerRoutes(server: Server, app: App): void {
       const q = request.query;
       const bbox = bboxOf(q.bbox);
       if (q.bbox && !bbox) {
-        return reply
-          .code(400)
-          .send(
-            errorBody({
-              code: 'INVALID_INPUT',
-              message: 'bbox must be west,south,east,north in degrees',
-            }),
-          );
+        return reply.code(400).send(
+          errorBody({
+            code: 'INVALID_INPUT',
+            message: 'bbox must be west,south,east,north in degrees',
+          }),
+        );
       }
       const result = await app.incidents.listObservations(principalOf(request), {
         ...(q.from && { fromMs: msOf(q.from) }),
