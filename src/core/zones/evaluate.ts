@@ -1,4 +1,9 @@
-import { geodesicDistanceM, geodesicSegmentFrom, nearestOnGeodesicSegment } from '../geo/index.js';
+import {
+  geodesicDistanceM,
+  geodesicSegmentFrom,
+  nearestOnGeodesicSegment,
+  toEcef,
+} from '../geo/index.js';
 import type { GeodesicSegment, LineFoot, LineMetric } from '../geo/index.js';
 import type { ZoneSet } from './compile-zone-set.js';
 import { FALSE, TRUE, UNKNOWN, evaluateExpr } from './tri.js';
@@ -47,13 +52,8 @@ export function alongOverSegments(
 ): Tri {
   const reach = foot.distanceM + 2 * radiusM;
   if (reach > 500_000) return UNKNOWN;
-  const judge = (lo: number, hi: number): Tri => {
-    if (isAlong(lo, p) && isAlong(hi, p)) return TRUE;
-    if (hi < p.minM || (p.maxInclusive ? lo > p.maxM : lo >= p.maxM)) return FALSE;
-    return UNKNOWN;
-  };
   if (candidates.length === 1) {
-    return judge(foot.alongM - 1.01 * radiusM, foot.alongM + 1.01 * radiusM);
+    return judgeAlong(p, foot.alongM - 1.01 * radiusM, foot.alongM + 1.01 * radiusM);
   }
   let result: Tri | undefined;
   const last = metric.segmentCount - 1;
@@ -61,6 +61,16 @@ export function alongOverSegments(
     const s = candidates[k] as number;
     const a = metric.segmentStartM[s] as number;
     const b = a + (metric.segments[s]?.lengthM ?? 0);
+    if (s === 0 || s === last) {
+      // An extension holds the foot only of positions behind the end of its end segment.
+      const own = unclampedAlong(metric, s === 0 ? 1 : last - 1, lon, lat, 1.01 * radiusM + 1);
+      if (
+        (s === 0 && own - 1.01 * radiusM > a + (metric.segments[0]?.lengthM ?? 0)) ||
+        (s === last && own + 1.01 * radiusM < a)
+      ) {
+        continue;
+      }
+    }
     if (s === 1 || s === last - 1) {
       // Positions past an end of the line are measured from the extension there, not from the
       // end vertex: the end segment holds no foot of a region wholly past its end.
@@ -69,12 +79,13 @@ export function alongOverSegments(
         continue;
       }
     }
-    let v = judge(a, b);
+    let v = judgeAlong(p, a, b);
     if (v === UNKNOWN) {
       // Feet on this segment of the region's points lie within 1.01 radiusM of the point's own
       // (unclamped) projection on the segment's geodesic, clamped to the segment.
       const own = unclampedAlong(metric, s, lon, lat, 1.01 * radiusM + 1);
-      v = judge(
+      v = judgeAlong(
+        p,
         Math.min(b, Math.max(a, own - 1.01 * radiusM)),
         Math.max(a, Math.min(b, own + 1.01 * radiusM)),
       );
@@ -83,6 +94,17 @@ export function alongOverSegments(
     result = v;
   }
   return result ?? FALSE;
+}
+
+/** Whether every along-line position between lo and hi is in the interval, none is, or unknown. */
+function judgeAlong(
+  p: { readonly minM: number; readonly maxM: number; readonly maxInclusive: boolean },
+  lo: number,
+  hi: number,
+): Tri {
+  if (isAlong(lo, p) && isAlong(hi, p)) return TRUE;
+  if (hi < p.minM || (p.maxInclusive ? lo > p.maxM : lo >= p.maxM)) return FALSE;
+  return UNKNOWN;
 }
 
 /**
@@ -101,14 +123,48 @@ function unclampedAlong(
   const start = metric.segmentStartM[s] as number;
   const foot = nearestOnGeodesicSegment(seg, lon, lat);
   if (foot.clamp === 0) return start + foot.alongM;
-  const back = geodesicSegmentFrom(seg.lon1, seg.lat1, seg.azimuth1Deg + 180, marginM);
-  const longer = geodesicSegmentFrom(
-    back.lon2,
-    back.lat2,
-    back.azimuth2Deg + 180,
-    seg.lengthM + 2 * marginM,
+  // The segment's geodesic continued past both ends, at least 5 km (kept for other regions).
+  let continued = continuedSegments.get(metric);
+  if (!continued) {
+    continued = new Map();
+    continuedSegments.set(metric, continued);
+  }
+  let longer = continued.get(s);
+  if (!longer || longer.marginM < marginM) {
+    const margin = Math.max(marginM, 5000);
+    const back = geodesicSegmentFrom(seg.lon1, seg.lat1, seg.azimuth1Deg + 180, margin);
+    longer = {
+      marginM: margin,
+      segment: geodesicSegmentFrom(
+        back.lon2,
+        back.lat2,
+        back.azimuth2Deg + 180,
+        seg.lengthM + 2 * margin,
+      ),
+    };
+    continued.set(s, longer);
+  }
+  return start - longer.marginM + nearestOnGeodesicSegment(longer.segment, lon, lat).alongM;
+}
+
+/** Segments' geodesics continued past both ends by `marginM`, by line and segment. */
+const continuedSegments = new WeakMap<
+  LineMetric,
+  Map<number, { marginM: number; segment: GeodesicSegment }>
+>();
+
+const chordA = new Float64Array(3);
+const chordB = new Float64Array(3);
+
+/** The straight-line distance between two points of WGS84, metres. */
+function chordM(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  toEcef(lon1, lat1, chordA, 0);
+  toEcef(lon2, lat2, chordB, 0);
+  return Math.hypot(
+    (chordA[0] as number) - (chordB[0] as number),
+    (chordA[1] as number) - (chordB[1] as number),
+    (chordA[2] as number) - (chordB[2] as number),
   );
-  return start - marginM + nearestOnGeodesicSegment(longer, lon, lat).alongM;
 }
 
 /** Evaluates every zone exactly at a position: geodesic distances and polygon containment. */
@@ -150,16 +206,41 @@ export function isSideAmbiguousNearEnds(
   const reach = distanceM + 2 * radiusM;
   if (metric.lowerBoundM(lon, lat) > reach) return true;
   // Beyond a far end the side changes only across the line's geodesic continued past it.
-  const crossesContinuation = (endLon: number, endLat: number, azimuthDeg: number) =>
+  return (
+    crossesContinuation(
+      lon,
+      lat,
+      reach,
+      radiusM,
+      first.lon1,
+      first.lat1,
+      first.azimuth1Deg + 180,
+    ) || crossesContinuation(lon, lat, reach, radiusM, last.lon2, last.lat2, last.azimuth2Deg)
+  );
+}
+
+/**
+ * Whether the geodesic continuing from (endLon, endLat) at `azimuthDeg` passes within radiusM
+ * of the position, when that end is within reach of it.
+ */
+function crossesContinuation(
+  lon: number,
+  lat: number,
+  reach: number,
+  radiusM: number,
+  endLon: number,
+  endLat: number,
+  azimuthDeg: number,
+): boolean {
+  return (
+    // The straight line is never longer than the geodesic: a cheap test first.
+    chordM(lon, lat, endLon, endLat) <= reach &&
     geodesicDistanceM(lon, lat, endLon, endLat) <= reach &&
     nearestOnGeodesicSegment(
       geodesicSegmentFrom(endLon, endLat, azimuthDeg, reach + radiusM + 1000),
       lon,
       lat,
-    ).distanceM <= radiusM;
-  return (
-    crossesContinuation(first.lon1, first.lat1, first.azimuth1Deg + 180) ||
-    crossesContinuation(last.lon2, last.lat2, last.azimuth2Deg)
+    ).distanceM <= radiusM
   );
 }
 
@@ -177,11 +258,28 @@ export function nearOverRegion(
   radiusM: number,
   sideAmbiguous: boolean,
 ): Tri {
-  if (distanceM - radiusM > maxM) return FALSE;
-  if (side === 0) return distanceM + radiusM <= maxM ? TRUE : UNKNOWN;
-  if (distanceM <= radiusM || sideAmbiguous) return UNKNOWN;
+  return nearOverBounds(side, maxM, distanceM, distanceM, sideSign, radiusM, sideAmbiguous);
+}
+
+/**
+ * Like `nearOverRegion`, when the distance at the point is known only to lie between `lowM`
+ * and `highM` (every point of the region is then between lowM - radiusM and highM + radiusM
+ * from the line).
+ */
+export function nearOverBounds(
+  side: -1 | 0 | 1,
+  maxM: number,
+  lowM: number,
+  highM: number,
+  sideSign: number,
+  radiusM: number,
+  sideAmbiguous: boolean,
+): Tri {
+  if (lowM - radiusM > maxM) return FALSE;
+  if (side === 0) return highM + radiusM <= maxM ? TRUE : UNKNOWN;
+  if (lowM <= radiusM || sideAmbiguous) return UNKNOWN;
   if (sideSign !== side) return FALSE;
-  return distanceM + radiusM <= maxM ? TRUE : UNKNOWN;
+  return highM + radiusM <= maxM ? TRUE : UNKNOWN;
 }
 
 /** The three-valued evaluation of a disk: per zone, and the side of the primary line. */

@@ -1,15 +1,15 @@
-import { cellRadiusBoundM } from '../geo/index.js';
-import type { LineFoot, LineMetric, LonLatBox } from '../geo/index.js';
-import type { ZoneSet } from './compile-zone-set.js';
+import { cellRadiusBoundM, nearestOnGeodesicSegment } from '../geo/index.js';
+import type { GeodesicSegment, LineFoot, LineMetric, LonLatBox } from '../geo/index.js';
+import type { Primitive, ZoneSet } from './compile-zone-set.js';
 import {
   alongOverSegments,
+  evaluatePoint,
   isAlong,
   isOnSide,
   isSideAmbiguousNearEnds,
-  nearOverRegion,
+  nearOverBounds,
 } from './evaluate.js';
 import { FALSE, TRUE, UNKNOWN, evaluateExpr, primitivesOf } from './tri.js';
-import type { Tri } from './tri.js';
 
 /** How finely the index divides space. Exactness does not depend on these, only speed and size. */
 export interface ZoneIndexOptions {
@@ -65,14 +65,29 @@ export interface ZoneIndex {
 const DEG = Math.PI / 180;
 const M_PER_DEG_LAT_MIN = 110_574 * 0.999;
 
-interface ExactLeaf {
-  /** Candidate segments per line (undefined when no open primitive uses the line). */
-  readonly candidates: (Int32Array | undefined)[];
-  /** Primitive values inherited from the cell: 0, 1, or 2 (compute per position). */
+/**
+ * What an exact leaf inherits from its cell, shared by every leaf with the same values: the
+ * primitives and side decided for the cell, those left open, and the classes found so far for
+ * each combination of open values.
+ */
+interface LeafPattern {
+  /** Primitive values decided for the cell: 0, 1, or 2 (open: compute per position). */
   readonly prims: Uint8Array;
   /** Primary side decided for the cell (-1, 0, 1), or 2 to compute. */
   readonly side: number;
+  /** The open primitives. */
+  readonly open: Int32Array;
+  /** Lines whose distance bounds the open primitives or the side need. */
+  readonly lines: Int32Array;
+  /**
+   * Class id by (bits of the open primitives' values) * 3 + side + 1, -1 until first seen;
+   * undefined when too many primitives are open for a table.
+   */
+  readonly table: Int32Array | undefined;
 }
+
+/** Most open primitives a leaf pattern keeps a class table for (3 * 2^n entries). */
+const MAX_TABLE_BITS = 12;
 
 interface Cell {
   readonly box: LonLatBox;
@@ -113,10 +128,8 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
   const ny = Math.max(1, Math.ceil((bbox.maxLat - bbox.minLat) / dLat));
   const top = new Int32Array(nx * ny);
   const nodes: number[] = [];
-  const leaves: ExactLeaf[] = [];
   const classes: ZoneClass[] = [];
   const classIds = new Map<string, number>();
-  const classByKey = new Map<string, number>();
 
   const classId = (zones: Uint8Array, side: number): number => {
     const key = `${zones.join('')}${side}`;
@@ -127,6 +140,63 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
       classIds.set(key, id);
     }
     return id;
+  };
+
+  // Exact leaves, flat: per leaf its pattern, then per line the start and length of its
+  // candidate segments in `pool` (length -1 when the leaf does not need the line).
+  const stride = 1 + 2 * nLines;
+  const leafInfo: number[] = [];
+  const pool: number[] = [];
+  const lastList = new Array<number>(nLines).fill(-1);
+  const patterns: LeafPattern[] = [];
+  const patternIds = new Map<string, number>();
+
+  const patternId = (values: Uint8Array, side: number): number => {
+    const key = `${values.join('')}/${side}`;
+    let id = patternIds.get(key);
+    if (id === undefined) {
+      const open: number[] = [];
+      values.forEach((v, i) => {
+        if (v === UNKNOWN) open.push(i);
+      });
+      const need = linesOf(values, side);
+      id = patterns.length;
+      patterns.push({
+        prims: values,
+        side,
+        open: Int32Array.from(open),
+        lines: Int32Array.from(need.flatMap((n, l) => (n ? [l] : []))),
+        table:
+          open.length <= MAX_TABLE_BITS ? new Int32Array(3 << open.length).fill(-1) : undefined,
+      });
+      patternIds.set(key, id);
+    }
+    return id;
+  };
+
+  /** Stores an exact leaf; the candidate list of a line is shared with the previous leaf's. */
+  const addLeaf = (values: Uint8Array, side: number, candidates: (Int32Array | undefined)[]) => {
+    const at = leafInfo.length / stride;
+    const need = linesOf(values, side);
+    leafInfo.push(patternId(values, side));
+    for (let l = 0; l < nLines; l++) {
+      const c = candidates[l];
+      if (!need[l] || !c) {
+        leafInfo.push(0, -1);
+        continue;
+      }
+      const last = lastList[l] as number;
+      let same = last >= 0 && leafInfo[last * stride + 2 + 2 * l] === c.length;
+      const start = same ? (leafInfo[last * stride + 1 + 2 * l] as number) : 0;
+      for (let k = 0; same && k < c.length; k++) same = pool[start + k] === c[k];
+      if (same) leafInfo.push(start, c.length);
+      else {
+        leafInfo.push(pool.length, c.length);
+        for (let k = 0; k < c.length; k++) pool.push(c[k] as number);
+      }
+      lastList[l] = at;
+    }
+    return at;
   };
 
   const allCandidates = metrics.map((m) =>
@@ -147,28 +217,49 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
     const feet: (LineFoot | undefined)[] = [];
     const candidates: (Int32Array | undefined)[] = [];
     const ambiguous: boolean[] = [];
+    const distLow: number[] = [];
+    const distHigh: number[] = [];
     for (let l = 0; l < nLines; l++) {
       const from = cell.candidates[l];
       if (!need[l] || !from) continue;
       const m = metrics[l] as LineMetric;
-      const foot = m.nearest(lon, lat, from);
+      // The whole line: the metric's own tree is faster than a scan.
+      const among = from === allCandidates[l] ? undefined : from;
+      const foot = m.nearest(lon, lat, among);
       feet[l] = foot;
-      candidates[l] = Int32Array.from(
-        m.candidatesWithin(lon, lat, foot.coreDistanceM + 2 * r, from),
-      );
-      ambiguous[l] = isSideAmbiguousNearEnds(m, lon, lat, foot.distanceM, r);
+      const c = Int32Array.from(m.footCandidates(lon, lat, r, foot, among));
+      candidates[l] = c;
+      // Positions past an end are measured from the extension only while their nearest point
+      // of the line is the end vertex. Where the cell may also hold positions whose nearest
+      // point is elsewhere on the line than the end segment, the distance and the side can
+      // jump between the two: bound the distance by both, and leave the side open.
+      const last = m.segmentCount - 1;
+      const mixed = m.extensionJump(lon, lat, r, c);
+      let low = foot.distanceM;
+      if (mixed) {
+        low = foot.coreDistanceM;
+        for (const e of [0, last]) {
+          if (c.includes(e)) {
+            const seg = m.segments[e] as GeodesicSegment;
+            low = Math.min(low, nearestOnGeodesicSegment(seg, lon, lat).distanceM);
+          }
+        }
+      }
+      distLow[l] = low;
+      distHigh[l] = mixed ? foot.coreDistanceM : foot.distanceM;
+      ambiguous[l] = mixed || isSideAmbiguousNearEnds(m, lon, lat, foot.distanceM, r);
     }
     const values = cell.prims.slice();
     const edges: (number[] | undefined)[] = [];
     prims.forEach((p, i) => {
       if (values[i] !== UNKNOWN) return;
       if (p.kind === 'near') {
-        const f = feet[p.line] as LineFoot;
-        values[i] = nearOverRegion(
+        values[i] = nearOverBounds(
           p.side,
           p.maxM,
-          f.distanceM,
-          f.sideSign,
+          distLow[p.line] as number,
+          distHigh[p.line] as number,
+          (feet[p.line] as LineFoot).sideSign,
           r,
           ambiguous[p.line] as boolean,
         );
@@ -205,16 +296,8 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
     });
     for (let i = 0; i < prims.length; i++)
       if (!used.has(i) && values[i] === UNKNOWN) values[i] = FALSE;
+    if (sizeM <= leafSizeM) return -1 - ((addLeaf(values, side, candidates) << 1) | 1);
     const child: Cell = { box, candidates, prims: values, edges, side };
-    if (sizeM <= leafSizeM) {
-      const needLeaf = linesOf(values, side);
-      leaves.push({
-        candidates: candidates.map((c, l) => (needLeaf[l] ? c : undefined)),
-        prims: values,
-        side,
-      });
-      return -1 - (((leaves.length - 1) << 1) | 1);
-    }
     const at = nodes.length;
     nodes.push(0, 0, 0, 0);
     const midLon = (box.minLon + box.maxLon) / 2;
@@ -246,86 +329,129 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
     }
   }
   const tree = Int32Array.from(nodes);
-  const values = new Uint8Array(prims.length);
-  const zoneBits = new Uint8Array(zs.zones.length);
+  const info = Int32Array.from(leafInfo);
+  const segs = Int32Array.from(pool);
 
-  const bounds = new Float64Array(2);
+  // Per-position state of the exact computation, reused across positions.
+  const values = new Uint8Array(prims.length);
+  const openValues = new Uint8Array(prims.length);
+  const bounds = new Float64Array(5);
   const lineLower = new Float64Array(nLines);
   const lineUpper = new Float64Array(nLines);
+  const lineAlongLo = new Float64Array(nLines);
+  const lineAlongHi = new Float64Array(nLines);
+  const lineSide = new Int8Array(nLines);
   const lineFoot: (LineFoot | undefined)[] = new Array<LineFoot | undefined>(nLines);
-  const words = Math.max(1, Math.ceil(zs.zones.length / 30));
-  const key = new Int32Array(words);
+
+  /** The position being decided, and its leaf's offset in `info`. */
+  const at = { base: 0, lon: 0, lat: 0 };
+
+  /** The exact foot of the position on line l, computed once per position. */
+  const footOf = (l: number): LineFoot => {
+    let f = lineFoot[l];
+    if (!f) {
+      const start = info[at.base + 1 + 2 * l] as number;
+      f = (metrics[l] as LineMetric).nearest(
+        at.lon,
+        at.lat,
+        segs.subarray(start, start + (info[at.base + 2 + 2 * l] as number)),
+      );
+      lineFoot[l] = f;
+    }
+    return f;
+  };
+
+  /** The class of a leaf pattern's decided values with the open ones given, and a side. */
+  const resolve = (pattern: LeafPattern, side: number): number => {
+    values.set(pattern.prims);
+    for (let k = 0; k < pattern.open.length; k++) {
+      values[pattern.open[k] as number] = openValues[k] as number;
+    }
+    return classId(
+      Uint8Array.from(zs.zones, (z) => (evaluateExpr(z.expr, values) === TRUE ? 1 : 0)),
+      side,
+    );
+  };
 
   /**
-   * Decides a position in an exact leaf. Cheap rigorous bounds of the distance to each line
-   * settle most "near" primitives (a position well outside or well inside a band edge); the
-   * exact geodesic foot is computed only when the bounds straddle the edge, or when the side or
-   * the along-line position is needed.
+   * Decides a position in an exact leaf. Cheap rigorous bounds of the distance to each line,
+   * from straight-line distances to the chords of the leaf's candidate segments, settle most
+   * "near" primitives (a position outside or inside a band edge by more than a few centimetres)
+   * and the "along" primitives whose interval holds all or none of the one segment that can
+   * hold the foot; the exact geodesic foot is computed only when they do not, or when the side
+   * is needed.
    */
-  const exact = (leaf: ExactLeaf, lon: number, lat: number): number => {
-    for (let l = 0; l < nLines; l++) {
+  const exact = (x: number, lon: number, lat: number): number => {
+    const base = x * stride;
+    at.base = base;
+    at.lon = lon;
+    at.lat = lat;
+    const pattern = patterns[info[base] as number] as LeafPattern;
+    const { lines, open } = pattern;
+    for (let k = 0; k < lines.length; k++) {
+      const l = lines[k] as number;
+      const start = info[base + 1 + 2 * l] as number;
+      (metrics[l] as LineMetric).chordBoundsM(
+        lon,
+        lat,
+        segs,
+        start,
+        start + (info[base + 2 + 2 * l] as number),
+        pattern.side === UNKNOWN || l !== primary,
+        bounds,
+      );
+      lineLower[l] = bounds[0] as number;
+      lineUpper[l] = bounds[1] as number;
+      lineAlongLo[l] = bounds[2] as number;
+      lineAlongHi[l] = bounds[3] as number;
+      lineSide[l] = bounds[4] as number;
       lineFoot[l] = undefined;
-      const c = leaf.candidates[l];
-      if (c) {
-        (metrics[l] as LineMetric).distanceBoundsM(lon, lat, c, bounds);
-        lineLower[l] = bounds[0] as number;
-        lineUpper[l] = bounds[1] as number;
-      }
     }
-    const footOf = (l: number): LineFoot => {
-      let f = lineFoot[l];
-      if (!f) {
-        f = (metrics[l] as LineMetric).nearest(lon, lat, leaf.candidates[l] as Int32Array);
-        lineFoot[l] = f;
-      }
-      return f;
-    };
-    for (let i = 0; i < prims.length; i++) {
-      const v = leaf.prims[i] as number;
-      if (v !== UNKNOWN) {
-        values[i] = v;
-        continue;
-      }
-      const p = prims[i];
-      if (!p) continue;
+    let bits = 0;
+    for (let k = 0; k < open.length; k++) {
+      const p = prims[open[k] as number] as Primitive;
+      let v: number;
       if (p.kind === 'near') {
-        if ((lineLower[p.line] as number) > p.maxM) values[i] = FALSE;
-        else if (
-          (lineUpper[p.line] as number) <= p.maxM &&
-          (p.side === 0 || (p.line === primary && leaf.side !== UNKNOWN && leaf.side !== 0))
-        ) {
-          values[i] = p.side === 0 || p.side === leaf.side ? TRUE : FALSE;
+        // The side of the line, when the cell or the chords' planes prove it (else 0).
+        const known =
+          p.line === primary && pattern.side !== UNKNOWN
+            ? pattern.side
+            : (lineSide[p.line] as number);
+        if ((lineLower[p.line] as number) > p.maxM) v = FALSE;
+        else if (p.side !== 0 && known !== 0 && known !== p.side) v = FALSE;
+        else if ((lineUpper[p.line] as number) <= p.maxM && (p.side === 0 || known !== 0)) {
+          v = TRUE;
         } else {
           const f = footOf(p.line);
-          values[i] = isOnSide(f, p.side) && f.distanceM <= p.maxM ? TRUE : FALSE;
+          v = isOnSide(f, p.side) && f.distanceM <= p.maxM ? TRUE : FALSE;
         }
       } else if (p.kind === 'along') {
-        values[i] = isAlong(footOf(p.line).alongM, p) ? TRUE : FALSE;
-      } else values[i] = p.polygon.contains(lon, lat) ? TRUE : FALSE;
+        v = alongOver(lineAlongLo[p.line] as number, lineAlongHi[p.line] as number, p);
+        if (v === UNKNOWN) v = isAlong(footOf(p.line).alongM, p) ? TRUE : FALSE;
+      } else v = p.polygon.contains(lon, lat) ? TRUE : FALSE;
+      openValues[k] = v;
+      bits |= v << k;
     }
-    key.fill(0);
-    for (let k = 0; k < zs.zones.length; k++) {
-      if (evaluateExpr((zs.zones[k] as ZoneSet['zones'][number]).expr, values) === TRUE) {
-        key[(k / 30) | 0] = (key[(k / 30) | 0] as number) | (1 << (k % 30));
-        zoneBits[k] = 1;
-      } else zoneBits[k] = 0;
+    const side =
+      pattern.side !== UNKNOWN
+        ? pattern.side
+        : (lineSide[primary] as number) !== 0
+          ? (lineSide[primary] as number)
+          : footOf(primary).sideSign;
+    const table = pattern.table;
+    if (!table) return resolve(pattern, side);
+    const slot = bits * 3 + side + 1;
+    let id = table[slot] as number;
+    if (id < 0) {
+      id = resolve(pattern, side);
+      table[slot] = id;
     }
-    const side = leaf.side !== UNKNOWN ? leaf.side : (footOf(primary).sideSign as Tri);
-    const text = `${key.join(',')}/${side}`;
-    const known = classByKey.get(text);
-    if (known !== undefined) return known;
-    const id = classId(zoneBits.slice(), side);
-    classByKey.set(text, id);
     return id;
   };
 
   const outside = (lon: number, lat: number): number => {
-    const leaf: ExactLeaf = {
-      candidates: allCandidates,
-      prims: rootPrims,
-      side: primary >= 0 ? UNKNOWN : 0,
-    };
-    return exact(leaf, lon, lat);
+    const e = evaluatePoint(zs, lon, lat);
+    return classId(e.zones, primary >= 0 ? (e.feet[primary] as LineFoot).sideSign : 0);
   };
 
   const invDLon = 1 / dLon;
@@ -343,7 +469,7 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
     let y1 = bbox.minLat + (iy + 1) * dLat;
     while (v < 0) {
       const x = -1 - v;
-      if (x & 1) return exact(leaves[x >> 1] as ExactLeaf, lon, lat);
+      if (x & 1) return exact(x >> 1, lon, lat);
       const mx = (x0 + x1) / 2;
       const my = (y0 + y1) / 2;
       let q = 0;
@@ -360,10 +486,10 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
     return v;
   };
 
-  let leafBytes = 0;
-  for (const leaf of leaves) {
-    leafBytes += 64 + leaf.prims.length;
-    for (const c of leaf.candidates) leafBytes += c ? 16 + c.byteLength : 0;
+  let tableBytes = 0;
+  for (const pattern of patterns) {
+    tableBytes += pattern.prims.byteLength + pattern.open.byteLength + pattern.lines.byteLength;
+    tableBytes += pattern.table?.byteLength ?? 0;
   }
   return {
     bbox,
@@ -372,9 +498,9 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
       return {
         topCells: nx * ny,
         nodes: tree.length / 4,
-        exactLeaves: leaves.length,
+        exactLeaves: info.length / stride,
         classes: classes.length,
-        bytes: top.byteLength + tree.byteLength + leafBytes,
+        bytes: top.byteLength + tree.byteLength + info.byteLength + segs.byteLength + tableBytes,
       };
     },
     classify,
@@ -384,6 +510,17 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
         out[i] = classify(lonLat[2 * i] as number, lonLat[2 * i + 1] as number);
     },
   };
+}
+
+/** The value of an `along` primitive for positions whose foot lies between lo and hi. */
+function alongOver(
+  lo: number,
+  hi: number,
+  p: { readonly minM: number; readonly maxM: number; readonly maxInclusive: boolean },
+): number {
+  if (isAlong(lo, p) && isAlong(hi, p)) return TRUE;
+  if (hi < p.minM || (p.maxInclusive ? lo > p.maxM : lo >= p.maxM)) return FALSE;
+  return UNKNOWN;
 }
 
 /**
