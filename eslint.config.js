@@ -6,7 +6,7 @@ import { armisticePlugin } from './eslint/layers.js';
 const root = import.meta.dirname;
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'web/dist/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'data/', 'web/dist/', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

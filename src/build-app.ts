@@ -32,6 +32,8 @@ export interface BuildOptions {
   readonly bodyLimitBytes?: number;
   /** How far event times may lie ahead of the server clock, ms (default 5 minutes). */
   readonly maxClockSkewMs?: number;
+  /** Whether to build the zone index (default true; tests may skip its seconds of work). */
+  readonly zoneIndex?: boolean;
 }
 
 /** A built, not yet listening, Armistice. */
@@ -128,6 +130,7 @@ export async function buildArmistice(options: BuildOptions): Promise<Built> {
         defaultMerge: { distanceM: 1000, windowMs: 30 * 60_000 },
         publishObservations: true,
         healthGraceMs: 30_000,
+        zoneIndex: options.zoneIndex ?? true,
       },
     );
     if (options.zonesPath && !(await storage.currentZoneSpec())) {

@@ -36,6 +36,12 @@ export interface AppConfig extends IngestConfig {
   readonly vocabulary: ObservationVocabulary;
   /** Grace past a sensor's heartbeat interval before it counts as silent, ms. */
   readonly healthGraceMs: number;
+  /**
+   * Whether to build the zone index of the zones in force now, at start and whenever the spec
+   * changes (seconds of work, then tens of millions of positions per second). Without it every
+   * position is classified by the direct geodesic computation.
+   */
+  readonly zoneIndex: boolean;
 }
 
 /** What the status page shows. */
@@ -58,6 +64,7 @@ export interface StatusSummary {
  */
 export async function createApp(ports: AppPorts, config: AppConfig) {
   const reference: ReferenceData = await loadReferenceData(ports.storage);
+  if (config.zoneIndex) reference.prepareZoneIndex(ports.clock.nowMs());
   const health = createSensorHealthBook(await ports.storage.listSensorHealth());
   const serial = createSerialQueue();
   const shared = { ...ports, reference, health, serial };
@@ -67,7 +74,11 @@ export async function createApp(ports: AppPorts, config: AppConfig) {
       vocabulary: config.vocabulary,
       config,
     }),
-    reference: createManageReference({ ...shared, vocabulary: config.vocabulary }),
+    reference: createManageReference({
+      ...shared,
+      vocabulary: config.vocabulary,
+      zoneIndex: config.zoneIndex,
+    }),
     incidents: createReviewIncidents(shared),
     checkSensorHealth: createCheckSensorHealth({ ...shared, graceMs: config.healthGraceMs }),
     /** Resolves a principal from the SHA-256 of an API key's secret. */

@@ -252,6 +252,7 @@ export function createIngestObservations(deps: IngestDeps) {
         const target = o.interference?.targetSensorId;
         const a = assessObservation(o, c.observedAtMs, sensor, {
           zoneSet: deps.reference.zoneSetAt(c.observedAtMs),
+          zoneIndex: deps.reference.zoneIndexAt(c.observedAtMs),
           rules: rules?.compiled,
           ruleContext: { zoneKinds: zones?.zoneKinds ?? new Map(), notifications: [] },
           ...(target && { targetOwner: deps.reference.sensor(target)?.owner ?? 'unknown' }),

@@ -24,6 +24,8 @@ export interface ManageReferenceDeps {
   readonly health: SensorHealthBook;
   readonly vocabulary: ObservationVocabulary;
   readonly serial: <T>(task: () => Promise<T>) => Promise<T>;
+  /** Whether to build the zone index when the spec changes. */
+  readonly zoneIndex: boolean;
 }
 
 const denied = <T>(what: string): Result<T> => fail<T>('FORBIDDEN', `this key may not ${what}`);
@@ -94,6 +96,7 @@ export function createManageReference(deps: ManageReferenceDeps) {
         if (!built.ok) return fail('INVALID_INPUT', 'the zone spec does not build', built.errors);
         const stored = await storage.putZoneSpec(v.spec, principal.id, nowMs);
         reference.setZones(stored);
+        if (deps.zoneIndex) reference.prepareZoneIndex(nowMs);
         return ok(stored);
       });
     },

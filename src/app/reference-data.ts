@@ -1,8 +1,8 @@
 import type { Sensor } from '../core/observations/index.js';
 import { compileRuleSet } from '../core/rules/index.js';
 import type { CompiledRuleSet, RuleSet } from '../core/rules/index.js';
-import { createZoneModel } from '../core/zones/index.js';
-import type { ZoneModel, ZoneSet, ZoneSpec } from '../core/zones/index.js';
+import { buildZoneIndex, createZoneModel } from '../core/zones/index.js';
+import type { ZoneIndex, ZoneModel, ZoneSet, ZoneSpec } from '../core/zones/index.js';
 import type { Storage, Versioned } from './ports.js';
 
 /** The zone spec in force and its model. */
@@ -34,6 +34,10 @@ export interface ReferenceData {
   zones(): ZoneState | undefined;
   /** The zone set in force at an instant, if any. */
   zoneSetAt(atMs: number): ZoneSet | undefined;
+  /** The index of the zone set in force at an instant, if one was built for it. */
+  zoneIndexAt(atMs: number): ZoneIndex | undefined;
+  /** Builds the index of the zone set in force at an instant (seconds of work; cached). */
+  prepareZoneIndex(atMs: number): void;
   /** The rules in force, if a rule set was loaded. */
   rules(): RuleState | undefined;
   /** A registered sensor. */
@@ -70,17 +74,29 @@ export async function loadReferenceData(storage: Storage): Promise<ReferenceData
     compiled: compileRuleSet(ruleSet.body),
   };
   const sensors = new Map(sensorList.map((s) => [s.id, s]));
+  // One index per zone set object: the model hands out the same set for a whole interval.
+  let indexes = new WeakMap<ZoneSet, ZoneIndex>();
+  const zoneSetAt = (atMs: number): ZoneSet | undefined => {
+    const at = zones?.model.at(atMs);
+    return at?.ok ? at.zoneSet : undefined;
+  };
   return {
     zones: () => zones,
-    zoneSetAt(atMs) {
-      const at = zones?.model.at(atMs);
-      return at?.ok ? at.zoneSet : undefined;
+    zoneSetAt,
+    zoneIndexAt(atMs) {
+      const zs = zoneSetAt(atMs);
+      return zs && indexes.get(zs);
+    },
+    prepareZoneIndex(atMs) {
+      const zs = zoneSetAt(atMs);
+      if (zs && !indexes.has(zs)) indexes.set(zs, buildZoneIndex(zs));
     },
     rules: () => rules,
     sensor: (id) => sensors.get(id),
     sensors: () => [...sensors.values()].sort((a, b) => a.id.localeCompare(b.id)),
     setZones(v) {
       zones = zoneState(v);
+      indexes = new WeakMap();
     },
     setRules(v) {
       rules = { version: v.version, compiled: compileRuleSet(v.body) };

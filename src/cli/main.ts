@@ -11,7 +11,7 @@ const HELP = `armistice - ceasefire monitoring along a demilitarized buffer zone
 
 Commands:
   serve [--db FILE] [--port N] [--host H] [--zones SPEC] [--rules FILE] [--sensors FILE]
-        [--no-sim] [--scenario FILE] [--seed N] [--speed X] [--log-level L]
+        [--no-sim] [--scenario FILE] [--seed N] [--speed X] [--log-level L] [--no-zone-index]
                                the server with the live demo (npm start)
   simulate --scenario FILE --seed N [--speed X] --target URL --key KEY [--truth OUT]
                                drive a server with a scenario through its public API

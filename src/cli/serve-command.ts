@@ -24,6 +24,7 @@ export interface ServeSettings {
   readonly rulesPath: string;
   readonly sensorsPath?: string;
   readonly sim: boolean;
+  readonly zoneIndex: boolean;
   readonly scenarioPath: string;
   readonly seed: number;
   readonly speed: number;
@@ -42,6 +43,7 @@ export function parseServeArgs(args: string[], cwd: string): ServeSettings {
       rules: { type: 'string' },
       sensors: { type: 'string' },
       'no-sim': { type: 'boolean', default: false },
+      'no-zone-index': { type: 'boolean', default: false },
       scenario: { type: 'string' },
       seed: { type: 'string' },
       speed: { type: 'string', default: '1' },
@@ -66,6 +68,7 @@ export function parseServeArgs(args: string[], cwd: string): ServeSettings {
     rulesPath: values.rules ? abs(values.rules) : example('rules/notional-demo.json'),
     ...(values.sensors && { sensorsPath: abs(values.sensors) }),
     sim: !values['no-sim'],
+    zoneIndex: !values['no-zone-index'],
     scenarioPath: values.scenario ? abs(values.scenario) : example('scenarios/notional-day.json'),
     seed,
     speed,
@@ -98,6 +101,7 @@ export async function serveCommand(
       clock,
       logger,
       version: '0.1.0',
+      zoneIndex: s.zoneIndex,
     });
   } catch (err) {
     throw new CliError(err instanceof Error ? err.message : String(err), 1);

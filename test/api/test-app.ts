@@ -41,6 +41,7 @@ export async function startTestApp(
     adminKey: ADMIN_KEY,
     clock,
     version: '0.1.0',
+    zoneIndex: false,
     ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),
   });
   return { ...built, clock };

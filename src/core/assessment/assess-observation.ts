@@ -7,8 +7,12 @@ import type {
   RuleContext,
   RuleEvaluation,
 } from '../rules/index.js';
-import { classifyObserverBearing, classifyPosition } from '../zones/index.js';
-import type { ZoneSet } from '../zones/index.js';
+import {
+  classifyObserverBearing,
+  classifyPosition,
+  classifyPositionIndexed,
+} from '../zones/index.js';
+import type { ZoneIndex, ZoneSet } from '../zones/index.js';
 
 /** Where an observation is relative to the zones in force at its event time. */
 export interface ZoneClassification {
@@ -38,6 +42,11 @@ export interface ObservationAssessment {
 export interface AssessmentContext {
   /** Zones in force at the observation's event time (undefined: none). */
   readonly zoneSet: ZoneSet | undefined;
+  /**
+   * The index of that zone set, if built: points and the disks it can decide are classified
+   * through it (the same zones and side, no distance measured); the rest directly.
+   */
+  readonly zoneIndex?: ZoneIndex;
   /** Rules in force (undefined: none). */
   readonly rules: CompiledRuleSet | undefined;
   /** Zone kinds and prior notifications the rules use. */
@@ -53,17 +62,24 @@ const NOWHERE: ZoneClassification = {
   distanceToLineM: null,
 };
 
-function classify(zs: ZoneSet | undefined, loc: ObservationLocation): ZoneClassification {
+function classify(
+  zs: ZoneSet | undefined,
+  index: ZoneIndex | undefined,
+  loc: ObservationLocation,
+): ZoneClassification {
   if (!zs || loc.type === 'none') return NOWHERE;
-  const c =
-    loc.type === 'point'
-      ? classifyPosition(zs, {
-          lon: loc.lon,
-          lat: loc.lat,
-          uncertaintyM: loc.radiusM,
-          ...(loc.altM !== undefined && { altM: loc.altM }),
-        })
-      : classifyObserverBearing(zs, loc);
+  let c;
+  if (loc.type === 'point') {
+    const p = {
+      lon: loc.lon,
+      lat: loc.lat,
+      uncertaintyM: loc.radiusM,
+      ...(loc.altM !== undefined && { altM: loc.altM }),
+    };
+    c = (index && classifyPositionIndexed(zs, index, p)) ?? classifyPosition(zs, p);
+  } else {
+    c = classifyObserverBearing(zs, loc);
+  }
   return {
     inside: c.inside,
     possiblyInside: c.possiblyInside,
@@ -85,7 +101,7 @@ export function assessObservation(
   ctx: AssessmentContext,
 ): ObservationAssessment {
   const location = locateObservation(o, sensor);
-  const zones = classify(ctx.zoneSet, location);
+  const zones = classify(ctx.zoneSet, ctx.zoneIndex, location);
   const at = location.type === 'none' ? undefined : location;
   const facts: ObservationFacts = {
     sensorId: o.sensorId,

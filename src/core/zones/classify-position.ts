@@ -1,6 +1,7 @@
 import { formatMgrs, geodesicDirect } from '../geo/index.js';
 import type { LineFoot } from '../geo/index.js';
 import type { ActiveZone, ZoneSet } from './compile-zone-set.js';
+import type { ZoneIndex } from './zone-index.js';
 import { evaluateDisk, evaluatePoint } from './evaluate.js';
 import { FALSE, TRUE, UNKNOWN } from './tri.js';
 import type { Tri } from './tri.js';
@@ -125,6 +126,45 @@ export function classifyPosition(zs: ZoneSet, p: PointPosition): PositionClassif
   const e = evaluateDisk(zs, p.lon, p.lat, r);
   const foot = e.feet[zs.primaryLine];
   return result(zs, e.zones, p.altM, e.feet, p.lon, p.lat, !foot || foot.distanceM > r);
+}
+
+/**
+ * Classifies a position through a zone index when the index can decide it: a point always, a
+ * disk when every cell it may reach is decided with one class. Gives the same zones and side as
+ * `classifyPosition`; it measures no distance (`distanceToLineM`, `alongLineM` and `mgrs` are
+ * null). Undefined when the index cannot decide the disk: then call `classifyPosition`.
+ */
+export function classifyPositionIndexed(
+  zs: ZoneSet,
+  index: ZoneIndex,
+  p: PointPosition,
+): PositionClassification | undefined {
+  const r = p.uncertaintyM ?? 0;
+  const id = r > 0 ? index.classifyDisk(p.lon, p.lat, r) : index.classify(p.lon, p.lat);
+  const cls = id >= 0 ? index.classes[id] : undefined;
+  if (!cls) return undefined;
+  const inside: string[] = [];
+  const possiblyInside: string[] = [];
+  zs.zones.forEach((zone, i) => {
+    const v = and(cls.zones[i] ? TRUE : FALSE, altitudeTri(zone, p.altM));
+    if (v === TRUE) inside.push(zone.id);
+    else if (v === UNKNOWN) possiblyInside.push(zone.id);
+  });
+  const line = zs.lines[zs.primaryLine];
+  const sideSign = cls.side;
+  const side =
+    line && sideSign !== 0 ? ((sideSign < 0 ? line.sides.left : line.sides.right) ?? null) : null;
+  return {
+    inside,
+    possiblyInside,
+    side,
+    sideSign,
+    distanceToLineM: null,
+    alongLineM: null,
+    mgrs: null,
+    lon: p.lon,
+    lat: p.lat,
+  };
 }
 
 /**

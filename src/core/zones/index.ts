@@ -34,6 +34,7 @@ export { bandEdge } from './band-edge.js';
 export {
   classifyObserverBearing,
   classifyPosition,
+  classifyPositionIndexed,
   coverObserverBearing,
 } from './classify-position.js';
 export type {

@@ -58,6 +58,13 @@ export interface ZoneIndex {
   readonly stats: ZoneIndexStats;
   /** The class id of a position. */
   classify(lon: number, lat: number): number;
+  /**
+   * The class of every point of a disk of radius `rM` metres around the position, when the
+   * index proves them all the same (every cell the disk may reach is decided, with one class);
+   * -1 when it cannot, and the caller must compute. Exact: the disk is enclosed by a box that
+   * holds it on the ellipsoid.
+   */
+  classifyDisk(lon: number, lat: number, rM: number): number;
   /** Class ids of many positions, given as interleaved lon, lat pairs. */
   classifyMany(lonLat: Float64Array, out: Int32Array): void;
 }
@@ -486,6 +493,79 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
     return v;
   };
 
+  /**
+   * Merges into `found` (-2: none yet) the classes of the cells under one top cell that overlap
+   * the box [west, east] x [south, north]; -1 when one is an exact leaf or classes differ.
+   */
+  const classUnder = (
+    root: number,
+    cell: [number, number, number, number],
+    box: [number, number, number, number],
+    found: number,
+  ): number => {
+    const [west, south, east, north] = box;
+    const stack: number[] = [root, ...cell];
+    while (stack.length > 0) {
+      const y1 = stack.pop() as number;
+      const x1 = stack.pop() as number;
+      const y0 = stack.pop() as number;
+      const x0 = stack.pop() as number;
+      const v = stack.pop() as number;
+      if (x1 < west || x0 > east || y1 < south || y0 > north) continue;
+      if (v >= 0) {
+        if (found !== -2 && found !== v) return -1;
+        found = v;
+        continue;
+      }
+      const x = -1 - v;
+      if (x & 1) return -1;
+      const mx = (x0 + x1) / 2;
+      const my = (y0 + y1) / 2;
+      const base = (x >> 1) * 4;
+      stack.push(tree[base] as number, x0, y0, mx, my);
+      stack.push(tree[base + 1] as number, mx, y0, x1, my);
+      stack.push(tree[base + 2] as number, x0, my, mx, y1);
+      stack.push(tree[base + 3] as number, mx, my, x1, y1);
+    }
+    return found;
+  };
+
+  /** The one class of every cell overlapping the box, or -1 (an exact leaf or two classes). */
+  const classOfBox = (west: number, south: number, east: number, north: number): number => {
+    const ix0 = Math.floor((west - bbox.minLon) * invDLon);
+    const ix1 = Math.floor((east - bbox.minLon) * invDLon);
+    const iy0 = Math.floor((south - bbox.minLat) * invDLat);
+    const iy1 = Math.floor((north - bbox.minLat) * invDLat);
+    if (ix0 < 0 || iy0 < 0 || ix1 >= nx || iy1 >= ny) return -1;
+    const box: [number, number, number, number] = [west, south, east, north];
+    let found = -2;
+    for (let k = 0; k < (ix1 - ix0 + 1) * (iy1 - iy0 + 1); k++) {
+      const ix = ix0 + (k % (ix1 - ix0 + 1));
+      const iy = iy0 + Math.floor(k / (ix1 - ix0 + 1));
+      const cell: [number, number, number, number] = [
+        bbox.minLon + ix * dLon,
+        bbox.minLat + iy * dLat,
+        bbox.minLon + (ix + 1) * dLon,
+        bbox.minLat + (iy + 1) * dLat,
+      ];
+      found = classUnder(top[iy * nx + ix] as number, cell, box, found);
+      if (found === -1) return -1;
+    }
+    return found < 0 ? -1 : found;
+  };
+
+  const classifyDisk = (lon: number, lat: number, rM: number): number => {
+    if (!(rM > 0)) return classify(lon, lat);
+    // Degrees of latitude per metre are largest where the meridional radius is smallest
+    // (M_PER_DEG_LAT_MIN); degrees of longitude per metre at most 1 / (that * cos(lat)) at the
+    // disk's poleward edge, since the prime vertical radius is never below the meridional one.
+    const dLatR = rM / M_PER_DEG_LAT_MIN + 1e-9;
+    const poleward = Math.abs(lat) + dLatR;
+    if (poleward >= 89) return -1;
+    const dLonR = rM / (M_PER_DEG_LAT_MIN * Math.cos(poleward * DEG)) + 1e-9;
+    return classOfBox(lon - dLonR, lat - dLatR, lon + dLonR, lat + dLatR);
+  };
+
   let tableBytes = 0;
   for (const pattern of patterns) {
     tableBytes += pattern.prims.byteLength + pattern.open.byteLength + pattern.lines.byteLength;
@@ -494,6 +574,7 @@ export function buildZoneIndex(zs: ZoneSet, options: ZoneIndexOptions = {}): Zon
   return {
     bbox,
     classes,
+    classifyDisk,
     get stats(): ZoneIndexStats {
       return {
         topCells: nx * ny,
