@@ -133,10 +133,11 @@ describe('crash safety', () => {
     const clients = [client(), client(), client(), client()].map((c) => c.finally(() => running--));
     while (acknowledged.size < 20 && running > 0) await new Promise((r) => setTimeout(r, 10));
     expect(acknowledged.size).toBeGreaterThanOrEqual(20);
+    const firstExited = new Promise((r) => first.child.once('exit', r));
     first.child.kill('SIGKILL');
     killed = true;
     await Promise.all(clients);
-    await new Promise((r) => first.child.once('exit', r));
+    await firstExited;
     const sent = next;
 
     const second = await start();
