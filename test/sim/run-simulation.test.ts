@@ -264,7 +264,9 @@ describe('runSimulation against a fake server', () => {
       },
     });
     expect(r.aborted).toBe(true);
-    expect(r.delivered).toBe(100);
+    // It stops at the first batch boundary after the abort: at most one more batch of 50.
+    expect(r.delivered).toBeGreaterThanOrEqual(100);
+    expect(r.delivered).toBeLessThanOrEqual(150);
   });
 
   it('writes the truth with the clock mapping when asked', async () => {
