@@ -98,6 +98,11 @@ export async function apiRequest(
   for (let k = 0; k < attempts; k++) {
     if (k > 0) await sleep(Math.min(max, base * 2 ** (k - 1)), t.signal);
     if (t.signal?.aborted) throw new ApiError(`${method} ${path}: aborted`, 0);
+    // fetch leaves its abort listener on the signal it is given until that signal is collected;
+    // a signal of its own per request keeps the run's long-lived signal clean.
+    const own = new AbortController();
+    const forward = () => own.abort();
+    t.signal?.addEventListener('abort', forward, { once: true });
     try {
       const res = await fetch(url, {
         method,
@@ -107,7 +112,7 @@ export async function apiRequest(
           ...(body && { 'content-type': body.contentType }),
         },
         ...(body && { body: body.text }),
-        ...(t.signal && { signal: t.signal }),
+        signal: own.signal,
       });
       const text = await res.text();
       if (!isRetryable(res.status)) return { status: res.status, text };
@@ -115,6 +120,8 @@ export async function apiRequest(
     } catch (error) {
       if (t.signal?.aborted) throw new ApiError(`${method} ${path}: aborted`, 0);
       last = (error as Error).message;
+    } finally {
+      t.signal?.removeEventListener('abort', forward);
     }
   }
   throw new ApiError(`${method} ${url} failed after ${attempts} tries: ${last}`, 0);
