@@ -11,7 +11,6 @@
  *  3. the ceiling, measured in the same run: JSON.parse of the same rows, and their raw insert
  *     into SQLite (same columns and indexes, one transaction per batch, better-sqlite3).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +18,7 @@ import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { geodesicDirect } from '../src/core/geo/index.js';
 import { loadZoneSet, mulberry32 } from '../test/support/demo.js';
+import { spawnServer } from '../test/support/spawn-server.js';
 
 const KEY = 'ak_bench_admin_key_0123456789abcdef';
 const AUTH = { authorization: `Bearer ${KEY}` };
@@ -81,28 +81,16 @@ function makeBatch(n: number, violations: number): string[] {
 }
 
 async function startServer(db: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const bin = new URL('../bin/armistice.js', import.meta.url).pathname;
-  const child = spawn(
-    process.execPath,
-    [bin, 'serve', '--db', db, '--port', '0', '--no-sim', '--log-level', 'error'],
-    { env: { ...process.env, ARMISTICE_ADMIN_KEY: KEY }, stdio: ['ignore', 'pipe', 'inherit'] },
+  const server = await spawnServer(
+    ['--db', db, '--port', '0', '--no-sim', '--log-level', 'error'],
+    { ARMISTICE_ADMIN_KEY: KEY },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /running at (http:\/\/\S+?)\/\s/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
   return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    url: server.url,
+    stop: async () => {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    },
   };
 }
 

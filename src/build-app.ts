@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
 import { createApp, createRolePolicy } from './app/index.js';
-import type { App, Clock, Principal } from './app/index.js';
+import type { ApiKeyRecord, App, Clock, Principal } from './app/index.js';
 import { createMemoryBus } from './adapters/bus/memory/index.js';
 import { createHttpServer, hashApiKey } from './adapters/http/index.js';
 import type { Server } from './adapters/http/index.js';
@@ -56,38 +56,49 @@ function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8')) as unknown;
 }
 
+/**
+ * Stores a new API key for a role and returns its secret, which is shown once and kept only as
+ * its SHA-256 hash. With `secret`, that secret is registered instead of a random one.
+ */
+export async function issueApiKey(
+  storage: SqliteStorage,
+  key: { role: ApiKeyRecord['role']; label: string; idPrefix: string; secret?: string },
+  nowMs: number,
+): Promise<string> {
+  const secret = key.secret ?? newApiKeySecret();
+  const hash = hashApiKey(secret);
+  await storage.putApiKey({
+    id: `${key.idPrefix}-${hash.slice(0, 8)}`,
+    hash,
+    role: key.role,
+    label: key.label,
+    createdAtMs: nowMs,
+    revokedAtMs: null,
+  });
+  return secret;
+}
+
+/**
+ * Makes sure an admin key exists: the given secret (registered if new), or, on first start, a
+ * generated one that is returned so it can be printed once.
+ */
 async function ensureAdminKey(
   storage: SqliteStorage,
   secret: string | undefined,
   nowMs: number,
 ): Promise<string | undefined> {
   const keys = await storage.listApiKeys();
+  const live = keys.filter((k) => k.revokedAtMs === null);
   if (secret !== undefined) {
-    const hash = hashApiKey(secret);
-    if (!keys.some((k) => k.hash === hash && k.revokedAtMs === null)) {
-      await storage.putApiKey({
-        id: `admin-${hash.slice(0, 8)}`,
-        hash,
-        role: 'admin',
-        label: 'admin key from ARMISTICE_ADMIN_KEY',
-        createdAtMs: nowMs,
-        revokedAtMs: null,
-      });
+    if (!live.some((k) => k.hash === hashApiKey(secret))) {
+      const label = 'admin key from ARMISTICE_ADMIN_KEY';
+      await issueApiKey(storage, { role: 'admin', label, idPrefix: 'admin', secret }, nowMs);
     }
     return undefined;
   }
-  if (keys.some((k) => k.role === 'admin' && k.revokedAtMs === null)) return undefined;
-  const generated = newApiKeySecret();
-  const hash = hashApiKey(generated);
-  await storage.putApiKey({
-    id: `admin-${hash.slice(0, 8)}`,
-    hash,
-    role: 'admin',
-    label: 'admin key generated on first start',
-    createdAtMs: nowMs,
-    revokedAtMs: null,
-  });
-  return generated;
+  if (live.some((k) => k.role === 'admin')) return undefined;
+  const label = 'admin key generated on first start';
+  return issueApiKey(storage, { role: 'admin', label, idPrefix: 'admin' }, nowMs);
 }
 
 function check<T>(

@@ -301,7 +301,7 @@ export function createIngestObservations(deps: IngestDeps) {
 }
 
 /** Merge thresholds of a rule: its own, else the rule set's, else the configured defaults. */
-export function mergeConfigFor(deps: Pick<IngestDeps, 'reference' | 'config'>) {
+function mergeConfigFor(deps: Pick<IngestDeps, 'reference' | 'config'>) {
   const rules = deps.reference.rules()?.compiled;
   const set = rules?.ruleSet;
   const compatible = set?.compatibleClasses ?? [];

@@ -1,6 +1,6 @@
 import type { PathError } from '../core/errors/index.js';
 import { schemaErrors, nonFiniteErrors } from '../core/errors/index.js';
-import { SensorSchema } from '../core/observations/index.js';
+import { SensorSchema, parseRfc3339 } from '../core/observations/index.js';
 import type { ObservationVocabulary, Sensor } from '../core/observations/index.js';
 import { validateRuleSet } from '../core/rules/index.js';
 import type { RuleSet } from '../core/rules/index.js';
@@ -39,8 +39,12 @@ function validateSensor(
   const sensor = value as Sensor;
   if (sensor.passes) {
     sensor.passes.forEach((p, i) => {
-      if (!Number.isFinite(Date.parse(p.at))) {
-        errors.push({ path: `/passes/${i}/at`, code: 'INVALID_TIME', message: 'not a date-time' });
+      if (Number.isNaN(parseRfc3339(p.at))) {
+        errors.push({
+          path: `/passes/${i}/at`,
+          code: 'INVALID_TIME',
+          message: 'not an RFC 3339 date-time with a time zone',
+        });
       }
     });
   }

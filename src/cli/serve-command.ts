@@ -2,11 +2,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { hashApiKey } from '../adapters/http/index.js';
-import { createSystemClock, newApiKeySecret } from '../adapters/system/index.js';
+import { createSystemClock } from '../adapters/system/index.js';
 import type { Clock } from '../app/index.js';
 import { runSimulation } from '../sim/index.js';
-import { buildArmistice } from '../build-app.js';
+import { buildArmistice, issueApiKey } from '../build-app.js';
 import type { Built } from '../build-app.js';
 import { CliError, println } from './io.js';
 import type { CliIo } from './io.js';
@@ -145,17 +144,11 @@ async function simulatorKey(built: Built, nowMs: number): Promise<string> {
       await built.storage.putApiKey({ ...k, revokedAtMs: nowMs });
     }
   }
-  const secret = newApiKeySecret();
-  const hash = hashApiKey(secret);
-  await built.storage.putApiKey({
-    id: `sim-${hash.slice(0, 8)}`,
-    hash,
-    role: 'admin',
-    label: SIM_KEY_LABEL,
-    createdAtMs: nowMs,
-    revokedAtMs: null,
-  });
-  return secret;
+  return issueApiKey(
+    built.storage,
+    { role: 'admin', label: SIM_KEY_LABEL, idPrefix: 'sim' },
+    nowMs,
+  );
 }
 
 /**

@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnServer } from '../support/spawn-server.js';
+import type { SpawnedServer } from '../support/spawn-server.js';
 
 const KEY = 'ak_crash_test_admin_key_0123456789';
 const AUTH = { authorization: `Bearer ${KEY}` };
-const BIN = new URL('../../bin/armistice.js', import.meta.url).pathname;
 const IN_DMZ = { lon: 36.592681, lat: 47.813637 };
 const BATCH = 200;
 const dir = mkdtempSync(path.join(tmpdir(), 'armistice-crash-'));
@@ -15,36 +14,13 @@ const db = path.join(dir, 'armistice.db');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Starts `armistice serve` on the test database and resolves with its URL. */
-function start(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    // The zone index only speeds up classification; skip its build to restart quickly.
-    [
-      BIN,
-      'serve',
-      '--db',
-      db,
-      '--port',
-      '0',
-      '--no-sim',
-      '--no-zone-index',
-      '--log-level',
-      'error',
-    ],
-    { env: { ...process.env, ARMISTICE_ADMIN_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
+/** Starts `armistice serve` on the test database. */
+function start(): Promise<SpawnedServer> {
+  // The zone index only speeds up classification; skip its build to restart quickly.
+  return spawnServer(
+    ['--db', db, '--port', '0', '--no-sim', '--no-zone-index', '--log-level', 'error'],
+    { ARMISTICE_ADMIN_KEY: KEY },
   );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /running at (http:\/\/\S+?)\/\s/.exec(out);
-      if (m?.[1]) resolve({ child, url: m[1] });
-    });
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
 }
 
 /**
@@ -133,11 +109,10 @@ describe('crash safety', () => {
     const clients = [client(), client(), client(), client()].map((c) => c.finally(() => running--));
     while (acknowledged.size < 20 && running > 0) await new Promise((r) => setTimeout(r, 10));
     expect(acknowledged.size).toBeGreaterThanOrEqual(20);
-    const firstExited = new Promise((r) => first.child.once('exit', r));
     first.child.kill('SIGKILL');
     killed = true;
     await Promise.all(clients);
-    await firstExited;
+    await first.exited;
     const sent = next;
 
     const second = await start();
@@ -167,7 +142,7 @@ describe('crash safety', () => {
       expect(after).toHaveLength(sent * BATCH);
     } finally {
       second.child.kill('SIGTERM');
-      await new Promise((r) => second.child.once('exit', r));
+      await second.exited;
     }
   }, 300_000);
 });

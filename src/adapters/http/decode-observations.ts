@@ -8,7 +8,7 @@ export type DecodedBatch =
   | { ok: true; records: IngestRecord[] }
   | { ok: false; status: 400 | 413 | 415; code: string; message: string };
 
-/** The character offset a JSON.parse error names, if any. */
+/** The message of a JSON.parse error, which names the position of the fault. */
 function jsonErrorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,3 +1,4 @@
+import { parseRfc3339 } from '../observations/index.js';
 import type { Sensor, SensorKind } from '../observations/index.js';
 
 /**
@@ -69,7 +70,7 @@ export function coverageShape(sensor: CoverageSensor): CoverageShape | null {
   if (sensor.kind === 'satellite') {
     const passes: PassShape[] = [];
     for (const pass of sensor.passes ?? []) {
-      const atMs = Date.parse(pass.at);
+      const atMs = parseRfc3339(pass.at);
       if (Number.isFinite(atMs) && pass.footprint.length >= 4) {
         passes.push({ atMs, ring: pass.footprint });
       }

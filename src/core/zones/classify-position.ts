@@ -77,6 +77,29 @@ function and(a: Tri, b: Tri): Tri {
   return a === TRUE && b === TRUE ? TRUE : UNKNOWN;
 }
 
+/** The zones certainly and possibly containing a position, its altitude band included. */
+function zoneLists(
+  zs: ZoneSet,
+  values: ArrayLike<number>,
+  altM: number | undefined,
+): { inside: string[]; possiblyInside: string[] } {
+  const inside: string[] = [];
+  const possiblyInside: string[] = [];
+  zs.zones.forEach((zone, i) => {
+    const v = and(values[i] as Tri, altitudeTri(zone, altM));
+    if (v === TRUE) inside.push(zone.id);
+    else if (v === UNKNOWN) possiblyInside.push(zone.id);
+  });
+  return { inside, possiblyInside };
+}
+
+/** The party holding a side of the primary line (-1 left, +1 right), or null. */
+function partyOfSide(zs: ZoneSet, sideSign: number): string | null {
+  const line = zs.lines[zs.primaryLine];
+  if (!line || sideSign === 0) return null;
+  return (sideSign < 0 ? line.sides.left : line.sides.right) ?? null;
+}
+
 function result(
   zs: ZoneSet,
   values: ArrayLike<number>,
@@ -86,18 +109,10 @@ function result(
   lat: number,
   sideKnown: boolean,
 ): PositionClassification {
-  const inside: string[] = [];
-  const possiblyInside: string[] = [];
-  zs.zones.forEach((zone, i) => {
-    const v = and(values[i] as Tri, altitudeTri(zone, altM));
-    if (v === TRUE) inside.push(zone.id);
-    else if (v === UNKNOWN) possiblyInside.push(zone.id);
-  });
-  const line = zs.lines[zs.primaryLine];
+  const { inside, possiblyInside } = zoneLists(zs, values, altM);
   const foot = feet[zs.primaryLine];
   const sideSign = (sideKnown && foot ? Math.sign(foot.sideSign) : 0) as -1 | 0 | 1;
-  const side =
-    line && sideSign !== 0 ? ((sideSign < 0 ? line.sides.left : line.sides.right) ?? null) : null;
+  const side = partyOfSide(zs, sideSign);
   const mgrs = lat >= -80 && lat <= 84 ? formatMgrs(lon, lat, 5) : null;
   return {
     inside,
@@ -143,22 +158,12 @@ export function classifyPositionIndexed(
   const id = r > 0 ? index.classifyDisk(p.lon, p.lat, r) : index.classify(p.lon, p.lat);
   const cls = id >= 0 ? index.classes[id] : undefined;
   if (!cls) return undefined;
-  const inside: string[] = [];
-  const possiblyInside: string[] = [];
-  zs.zones.forEach((zone, i) => {
-    const v = and(cls.zones[i] ? TRUE : FALSE, altitudeTri(zone, p.altM));
-    if (v === TRUE) inside.push(zone.id);
-    else if (v === UNKNOWN) possiblyInside.push(zone.id);
-  });
-  const line = zs.lines[zs.primaryLine];
-  const sideSign = cls.side;
-  const side =
-    line && sideSign !== 0 ? ((sideSign < 0 ? line.sides.left : line.sides.right) ?? null) : null;
+  // A class holds 1 for each zone containing the position: TRUE in three values.
+  const values = Array.from(cls.zones, (bit) => (bit ? TRUE : FALSE));
   return {
-    inside,
-    possiblyInside,
-    side,
-    sideSign,
+    ...zoneLists(zs, values, p.altM),
+    side: partyOfSide(zs, cls.side),
+    sideSign: cls.side,
     distanceToLineM: null,
     alongLineM: null,
     mgrs: null,
