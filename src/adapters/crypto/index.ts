@@ -1,8 +1,8 @@
 import {
-  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  hash,
   sign as nodeSign,
   verify as nodeVerify,
 } from 'node:crypto';
@@ -11,7 +11,8 @@ import type { Ed25519Signer, Ed25519Verify, Sha256 } from '../../core/ledger/ind
 
 /** SHA-256 with node:crypto, for the ledger core (which takes it as an argument). */
 export const sha256: Sha256 = (bytes) => {
-  const digest = createHash('sha256').update(bytes).digest();
+  // The one-shot hash() (Node ≥ 20.12) is about a third faster than createHash for small inputs.
+  const digest = hash('sha256', bytes, 'buffer');
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
 };
 

@@ -1,4 +1,6 @@
 import { Buffer } from 'node:buffer';
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, encodeLeaf } from './canonical-json.js';
 import type { JsonValue } from './canonical-json.js';
@@ -85,5 +87,37 @@ describe('canonicalJson (RFC 8785)', () => {
     const a = encodeLeaf({ kind: 'observation', record: { b: 1, a: [1, { y: 2, x: 'é' }] } });
     const b = encodeLeaf({ record: { a: [1, { x: 'é', y: 2 }], b: 1 }, kind: 'observation' });
     expect(a).toEqual(b);
+  });
+});
+
+describe('canonicalJson against the canonicalize reference implementation', () => {
+  it('gives the same text for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        expect(canonicalJson(value as JsonValue)).toBe(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives the same text for strings of any code points, escapes included', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })),
+        (value) => {
+          expect(canonicalJson(value)).toBe(canonicalize(value));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('names the JSON Pointer of what is not JSON', () => {
+    expect(() => canonicalJson({ a: [1, { 'b/c': Number.NaN }] } as JsonValue)).toThrow(
+      '/a/1/b~1c: NaN is not JSON',
+    );
+    expect(() => canonicalJson({ a: { b: '\udc00x' } })).toThrow(
+      '/a/b: a string with a lone surrogate',
+    );
   });
 });
