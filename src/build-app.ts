@@ -8,7 +8,11 @@ import type { Server } from './adapters/http/index.js';
 import { openSqliteStorage } from './adapters/storage/sqlite/index.js';
 import type { SqliteStorage } from './adapters/storage/sqlite/index.js';
 import { createRandomIds, createSystemClock, newApiKeySecret } from './adapters/system/index.js';
+import { sha256 } from './adapters/crypto/index.js';
+import { createMerkleHasher } from './core/ledger/index.js';
 import { createVocabulary } from './core/observations/index.js';
+import { loadLedgerSettings } from './ledger-settings.js';
+import type { LedgerOptions } from './ledger-settings.js';
 
 /** How to build Armistice. */
 export interface BuildOptions {
@@ -34,6 +38,13 @@ export interface BuildOptions {
   readonly maxClockSkewMs?: number;
   /** Whether to build the zone index (default true; tests may skip its seconds of work). */
   readonly zoneIndex?: boolean;
+  /**
+   * The evidence ledger's signing key file, origin, witnesses and quorum. Default: the key file
+   * next to the database (`<db>.ledger-key.pem`, created on first start), no witnesses.
+   */
+  readonly ledger?: LedgerOptions;
+  /** How often to issue a checkpoint when the ledger grew, ms (default 10 s; 0: never). */
+  readonly checkpointIntervalMs?: number;
 }
 
 /** A built, not yet listening, Armistice. */
@@ -134,6 +145,11 @@ export async function buildArmistice(options: BuildOptions): Promise<Built> {
           if (logger) logger.error({ err }, 'event subscriber failed');
         }),
         policy: createRolePolicy(),
+        hasher: createMerkleHasher(sha256),
+        ledger: loadLedgerSettings({
+          ...(options.dbPath !== ':memory:' && { keyPath: `${options.dbPath}.ledger-key.pem` }),
+          ...options.ledger,
+        }),
       },
       {
         vocabulary: createVocabulary(),
@@ -159,6 +175,16 @@ export async function buildArmistice(options: BuildOptions): Promise<Built> {
       }
     }
     const generatedAdminKey = await ensureAdminKey(storage, options.adminKey, clock.nowMs());
+    const intervalMs = options.checkpointIntervalMs ?? 10_000;
+    const timer =
+      intervalMs > 0
+        ? setInterval(() => {
+            app.ledger.issueCheckpoint().catch((err: unknown) => {
+              if (logger) logger.error({ err }, 'checkpoint failed');
+            });
+          }, intervalMs)
+        : undefined;
+    timer?.unref();
     const server = await createHttpServer(app, {
       version: options.version,
       logger,
@@ -170,6 +196,7 @@ export async function buildArmistice(options: BuildOptions): Promise<Built> {
       storage,
       generatedAdminKey,
       async close() {
+        clearInterval(timer);
         await server.close();
         await storage.close();
       },

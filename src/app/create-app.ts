@@ -1,9 +1,14 @@
+import type { MerkleHasher } from '../core/ledger/index.js';
 import type { ObservationVocabulary } from '../core/observations/index.js';
 import type { AccessPolicy, Principal } from './access.js';
 import { createCheckSensorHealth } from './check-sensor-health.js';
 import { createIngestObservations } from './ingest-observations.js';
 import type { IngestConfig } from './ingest-observations.js';
+import { createLedgerWriter } from './ledger-writer.js';
+import { createManageLedger } from './manage-ledger.js';
+import type { LedgerSettings } from './manage-ledger.js';
 import { createManageReference } from './manage-reference.js';
+import { createQueryCoverage } from './query-coverage.js';
 import type {
   Bus,
   Clock,
@@ -28,6 +33,10 @@ export interface AppPorts {
   readonly ids: Ids;
   readonly bus: Bus;
   readonly policy: AccessPolicy;
+  /** RFC 9162 hashing of the evidence ledger (SHA-256 from the crypto adapter). */
+  readonly hasher: MerkleHasher;
+  /** The ledger's signing key, origin and witnesses. */
+  readonly ledger: LedgerSettings;
 }
 
 /** Settings of the application. */
@@ -67,8 +76,12 @@ export async function createApp(ports: AppPorts, config: AppConfig) {
   if (config.zoneIndex) reference.prepareZoneIndex(ports.clock.nowMs());
   const health = createSensorHealthBook(await ports.storage.listSensorHealth());
   const serial = createSerialQueue();
-  const shared = { ...ports, reference, health, serial };
+  const ledger = createLedgerWriter(ports.storage, ports.hasher);
+  const shared = { ...ports, reference, health, serial, ledger };
+  const manageLedger = createManageLedger({ ...shared, settings: ports.ledger });
+  await manageLedger.recordSigningKey('system');
   return {
+    ledger: manageLedger,
     ingestObservations: createIngestObservations({
       ...shared,
       vocabulary: config.vocabulary,
@@ -81,6 +94,8 @@ export async function createApp(ports: AppPorts, config: AppConfig) {
     }),
     incidents: createReviewIncidents(shared),
     checkSensorHealth: createCheckSensorHealth({ ...shared, graceMs: config.healthGraceMs }),
+    /** Coverage of a zone over a window, and its blind spots (S3). */
+    coverage: createQueryCoverage(shared),
     /** Resolves a principal from the SHA-256 of an API key's secret. */
     async authenticate(keyHash: string): Promise<Principal | undefined> {
       const key = await ports.storage.apiKeyByHash(keyHash);

@@ -5,7 +5,18 @@ export { createApp } from './create-app.js';
 export type { App, AppConfig, AppPorts, StatusSummary } from './create-app.js';
 export type { IngestRecord, IngestResult, RecordError } from './ingest-observations.js';
 export type { IncidentDetail } from './review-incidents.js';
+export { checkpointNoteText } from './manage-ledger.js';
 export type {
+  CosignatureOutcome,
+  EvidenceParts,
+  LedgerKeys,
+  LedgerSettings,
+  LedgerWitness,
+} from './manage-ledger.js';
+export { MAX_COVERAGE_WINDOW_MS, UNSCHEDULED_REPORT_VALIDITY_MS } from './query-coverage.js';
+export type { CoverageQuery, CoverageReport, SensorCoverageReport } from './query-coverage.js';
+export type {
+  ActivityRun,
   ApiKeyRecord,
   Bus,
   Clock,
@@ -13,13 +24,17 @@ export type {
   IncidentQuery,
   Ids,
   IngestCommit,
+  LedgerAppend,
+  LedgerLeafRecord,
   NewObservation,
   ObservationKey,
   ObservationQuery,
   Page,
+  SensorActivityQuery,
   SensorHealth,
   Storage,
   StorageCounts,
+  StoredCheckpoint,
   StoredIncidentSource,
   StoredObservation,
   Versioned,

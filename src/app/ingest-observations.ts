@@ -7,7 +7,10 @@ import type { Incident, MergeConfig } from '../core/incidents/index.js';
 import { validateObservation } from '../core/observations/index.js';
 import type { Observation, ObservationVocabulary } from '../core/observations/index.js';
 import type { Finding } from '../core/rules/index.js';
+import { observationLeaf, observationRef } from '../core/evidence/index.js';
 import type { AccessPolicy, Principal } from './access.js';
+import { appendWith } from './ledger-writer.js';
+import type { LedgerWriter } from './ledger-writer.js';
 import type {
   Bus,
   Clock,
@@ -72,6 +75,7 @@ export interface IngestDeps {
   readonly vocabulary: ObservationVocabulary;
   readonly serial: <T>(task: () => Promise<T>) => Promise<T>;
   readonly config: IngestConfig;
+  readonly ledger: LedgerWriter;
 }
 
 const keyOf = (sensorId: string, id: string) => `${sensorId}\u0000${id}`;
@@ -273,6 +277,7 @@ export function createIngestObservations(deps: IngestDeps) {
           zoneSpecVersion: zones?.version ?? 0,
           ruleIds: a.evaluation.findings.map((f) => f.ruleId),
           authorized: a.evaluation.authorized,
+          leafIndex: null,
         });
       }
       const merged = await mergeBatch(findings, deps, nowMs);
@@ -280,17 +285,26 @@ export function createIngestObservations(deps: IngestDeps) {
       const changedHealth = sensorHealth.filter(
         (h) => deps.health.get(h.sensorId, nowMs).status !== h.status,
       );
-      await deps.storage.commitIngest({
-        observations: fresh,
-        createdIncidents: merged.created,
-        updatedIncidents: merged.updated,
-        sources: merged.sources,
-        sensorHealth,
+      const leaves = fresh.map((o) => ({
+        ref: observationRef(o.observation.sensorId, o.observation.id),
+        leaf: observationLeaf(o.observation, o),
+      }));
+      const kept = await appendWith(deps.ledger, leaves, async (ledger) => {
+        const numbered = fresh.map((o, i) => ({ ...o, leafIndex: ledger.fromSize + i }));
+        await deps.storage.commitIngest({
+          observations: numbered,
+          createdIncidents: merged.created,
+          updatedIncidents: merged.updated,
+          sources: merged.sources,
+          sensorHealth,
+          ledger,
+        });
+        return numbered;
       });
       deps.health.apply(sensorHealth);
-      publish(deps, merged.created, merged.updated, changedHealth, fresh);
+      publish(deps, merged.created, merged.updated, changedHealth, kept);
       return ok<IngestResult>({
-        accepted: fresh.length,
+        accepted: kept.length,
         duplicates,
         rejected: records.length - fresh.length - duplicates,
         errors,

@@ -6,7 +6,10 @@ import { validateRuleSet } from '../core/rules/index.js';
 import type { RuleSet } from '../core/rules/index.js';
 import { compileZoneSet, validateZoneSpec, zoneSetToGeoJson } from '../core/zones/index.js';
 import type { ZoneSpec } from '../core/zones/index.js';
+import { ruleChangeLeaf, zoneChangeLeaf } from '../core/evidence/index.js';
 import type { AccessPolicy, Principal } from './access.js';
+import { appendWith } from './ledger-writer.js';
+import type { LedgerWriter } from './ledger-writer.js';
 import { SENSOR_OUTAGE_RULE_ID } from './check-sensor-health.js';
 import type { Bus, Clock, SensorHealth, Storage, Versioned } from './ports.js';
 import type { ReferenceData } from './reference-data.js';
@@ -24,6 +27,7 @@ export interface ManageReferenceDeps {
   readonly health: SensorHealthBook;
   readonly vocabulary: ObservationVocabulary;
   readonly serial: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly ledger: LedgerWriter;
   /** Whether to build the zone index when the spec changes. */
   readonly zoneIndex: boolean;
 }
@@ -98,7 +102,11 @@ export function createManageReference(deps: ManageReferenceDeps) {
         const nowMs = deps.clock.nowMs();
         const built = compileZoneSet(v.spec, nowMs);
         if (!built.ok) return fail('INVALID_INPUT', 'the zone spec does not build', built.errors);
-        const stored = await storage.putZoneSpec(v.spec, principal.id, nowMs);
+        const version = ((await storage.currentZoneSpec())?.version ?? 0) + 1;
+        const leaf = zoneChangeLeaf(version, v.spec, principal.id, nowMs);
+        const stored = await appendWith(deps.ledger, [{ ref: `zone-spec:${version}`, leaf }], (l) =>
+          storage.putZoneSpec(v.spec, principal.id, nowMs, l),
+        );
         reference.setZones(stored);
         if (deps.zoneIndex) reference.prepareZoneIndex(nowMs);
         return ok(stored);
@@ -129,7 +137,12 @@ export function createManageReference(deps: ManageReferenceDeps) {
             },
           ]);
         }
-        const stored = await storage.putRuleSet(v.ruleSet, principal.id, deps.clock.nowMs());
+        const nowMs = deps.clock.nowMs();
+        const version = ((await storage.currentRuleSet())?.version ?? 0) + 1;
+        const leaf = ruleChangeLeaf(version, v.ruleSet, principal.id, nowMs);
+        const stored = await appendWith(deps.ledger, [{ ref: `rule-set:${version}`, leaf }], (l) =>
+          storage.putRuleSet(v.ruleSet, principal.id, nowMs, l),
+        );
         reference.setRules(stored);
         return ok(stored);
       });

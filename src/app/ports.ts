@@ -1,4 +1,5 @@
 import type { Incident, IncidentSource } from '../core/incidents/index.js';
+import type { LedgerLeafKind, StoredHash } from '../core/ledger/index.js';
 import type { Observation, Sensor } from '../core/observations/index.js';
 import type { Authorization, RuleSet } from '../core/rules/index.js';
 import type { ZoneSpec } from '../core/zones/index.js';
@@ -56,6 +57,8 @@ export interface StoredObservation {
   readonly ruleIds: readonly string[];
   /** Rules it matched that a prior notification authorized. */
   readonly authorized: readonly Authorization[];
+  /** Index of its leaf in the evidence ledger, or null if it was stored without one. */
+  readonly leafIndex: number | null;
 }
 
 /** A stored observation before storage has numbered it. */
@@ -115,6 +118,26 @@ export interface ObservationQuery {
   readonly limit: number;
 }
 
+/**
+ * A run of a sensor's activity: the event times of the first and the last of consecutive
+ * observations of one sensor, no two of them further apart than the run's gap (see
+ * `Storage.sensorActivity`).
+ */
+export type ActivityRun = readonly [firstMs: number, lastMs: number];
+
+/** Which sensors' activity to read, and over which event times `[fromMs, toMs)`. */
+export interface SensorActivityQuery {
+  /** Event time from, Unix ms (inclusive). */
+  readonly fromMs: number;
+  /** Event time to, Unix ms (exclusive). */
+  readonly toMs: number;
+  /**
+   * The sensors, each with the largest gap, ms, between two consecutive observations of one run
+   * (typically its heartbeat interval: reports closer than that leave it up without a break).
+   */
+  readonly sensors: readonly { readonly sensorId: string; readonly maxGapMs: number }[];
+}
+
 /** Filters of the incident list; all optional. */
 export interface IncidentQuery {
   /** Only with this status. */
@@ -158,6 +181,52 @@ export interface IngestCommit {
   readonly sources: readonly StoredIncidentSource[];
   /** Sensor health after the batch, for the sensors it touched. */
   readonly sensorHealth: readonly SensorHealth[];
+  /** Ledger leaves of the batch (its observations), written in the same transaction. */
+  readonly ledger?: LedgerAppend;
+}
+
+/** One leaf of the evidence ledger as stored. */
+export interface LedgerLeafRecord {
+  /** Leaf index: 0, 1, ... in order of append. */
+  readonly index: number;
+  /** What kind of record the leaf is. */
+  readonly kind: LedgerLeafKind;
+  /**
+   * Which record: `observation:<sensorId>/<id>`, `incident:<id>` (its transitions),
+   * `zone-spec:<version>`, `rule-set:<version>`, `ledger-key:<keyId>`.
+   */
+  readonly ref: string;
+  /** The exact bytes hashed: the UTF-8 RFC 8785 canonical JSON of `{kind, record}`. */
+  readonly data: Uint8Array;
+}
+
+/**
+ * Leaves appended to the ledger together with the records they describe, in the same
+ * transaction: `leaves` are numbered `fromSize`, `fromSize + 1`, ...; `hashes` are the new stored
+ * hashes (leaf and completed subtree hashes, see `planAppend`). Storage refuses an append whose
+ * `fromSize` is not the current size (CONFLICT), so two writers can never fork the log.
+ */
+export interface LedgerAppend {
+  /** Ledger size before the append. */
+  readonly fromSize: number;
+  /** The new leaves, indexes fromSize... in order. */
+  readonly leaves: readonly LedgerLeafRecord[];
+  /** The new stored hashes, storage indexes storedHashCount(fromSize)... in order. */
+  readonly hashes: readonly StoredHash[];
+}
+
+/** A checkpoint the server issued: the signed note and the witnesses' cosignatures so far. */
+export interface StoredCheckpoint {
+  /** Tree size it commits to (unique: one checkpoint per size). */
+  readonly size: number;
+  /** Root hash at that size, 32 bytes. */
+  readonly rootHash: Uint8Array;
+  /** The signed note as issued, with the log's signature(s) only. */
+  readonly note: string;
+  /** When it was issued, Unix ms. */
+  readonly issuedAtMs: number;
+  /** Witness cosignature lines (`— name base64\n`), in order of arrival, at most one per key. */
+  readonly cosignatures: readonly string[];
 }
 
 /** An API key as stored: only its hash, never the key. */
@@ -199,11 +268,21 @@ export interface Storage {
   /** Every zone spec version, newest first (bodies included). */
   zoneSpecHistory(): Promise<Versioned<ZoneSpec>[]>;
   /** Stores a new zone spec version and returns it. */
-  putZoneSpec(spec: ZoneSpec, actor: string, atMs: number): Promise<Versioned<ZoneSpec>>;
+  putZoneSpec(
+    spec: ZoneSpec,
+    actor: string,
+    atMs: number,
+    ledger?: LedgerAppend,
+  ): Promise<Versioned<ZoneSpec>>;
   /** The current rule set, if one was stored. */
   currentRuleSet(): Promise<Versioned<RuleSet> | undefined>;
   /** Stores a new rule set version and returns it. */
-  putRuleSet(ruleSet: RuleSet, actor: string, atMs: number): Promise<Versioned<RuleSet>>;
+  putRuleSet(
+    ruleSet: RuleSet,
+    actor: string,
+    atMs: number,
+    ledger?: LedgerAppend,
+  ): Promise<Versioned<RuleSet>>;
 
   /** A sensor by id. */
   getSensor(id: string): Promise<Sensor | undefined>;
@@ -222,6 +301,14 @@ export interface Storage {
   getObservation(key: ObservationKey): Promise<StoredObservation | undefined>;
   /** Observations matching the query, oldest receipt first, one page. */
   listObservations(query: ObservationQuery): Promise<Page<StoredObservation>>;
+  /**
+   * When the given sensors reported, for coverage: the event times of their observations (of any
+   * kind) in `[fromMs, toMs)`, merged per sensor into runs `[first, last]` in time order, a new
+   * run starting where two consecutive observations are more than the sensor's `maxGapMs` apart.
+   * Sensors without an observation in the window are absent from the map. The answer grows with
+   * the number of runs, not of observations.
+   */
+  sensorActivity(query: SensorActivityQuery): Promise<Map<string, ActivityRun[]>>;
 
   /** Incidents not closed whose event time span overlaps [fromMs, toMs], for the given rules. */
   openIncidentsBetween(
@@ -239,10 +326,38 @@ export interface Storage {
    * Replaces an incident if its stored version is `expectedVersion`; false when another change
    * got there first (the caller reloads and retries or reports a conflict).
    */
-  replaceIncident(incident: Incident, expectedVersion: number): Promise<boolean>;
+  replaceIncident(
+    incident: Incident,
+    expectedVersion: number,
+    ledger?: LedgerAppend,
+  ): Promise<boolean>;
 
   /** Writes one ingest batch in one transaction; resolves after the commit. */
   commitIngest(commit: IngestCommit): Promise<void>;
+
+  /** Number of leaves in the ledger. */
+  ledgerSize(): Promise<number>;
+  /** Stored hashes at the given storage indexes, in the same order; throws if one is missing. */
+  ledgerHashes(indexes: readonly number[]): Promise<Uint8Array[]>;
+  /** Leaves [fromIndex, fromIndex + limit), in index order (fewer at the end of the log). */
+  ledgerLeaves(fromIndex: number, limit: number): Promise<LedgerLeafRecord[]>;
+  /** Leaves whose ref is exactly `ref`, in index order. */
+  ledgerLeavesOf(ref: string): Promise<LedgerLeafRecord[]>;
+  /** Appends decisions to the ledger on their own (no other record). */
+  appendLedger(append: LedgerAppend): Promise<void>;
+  /** Stores a newly issued checkpoint (no cosignatures yet). */
+  putCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  /**
+   * Adds a cosignature line to the checkpoint of `size`, unless one with the same key name and
+   * key id is there already (then false). Throws NOT_FOUND for an unknown size.
+   */
+  addCosignature(size: number, line: string): Promise<boolean>;
+  /** The checkpoint of this size. */
+  getCheckpoint(size: number): Promise<StoredCheckpoint | undefined>;
+  /** The newest checkpoint, or the newest with at least `minCosignatures` cosignatures. */
+  latestCheckpoint(minCosignatures?: number): Promise<StoredCheckpoint | undefined>;
+  /** Every checkpoint, oldest first. */
+  listCheckpoints(): Promise<StoredCheckpoint[]>;
 
   /** An API key by the SHA-256 of its secret. */
   apiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;

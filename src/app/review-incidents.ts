@@ -1,6 +1,9 @@
 import { INCIDENT_STATUSES, transitionIncident } from '../core/incidents/index.js';
 import type { Incident, IncidentStatus } from '../core/incidents/index.js';
+import { incidentRef, transitionLeaf } from '../core/evidence/index.js';
 import type { AccessPolicy, Principal } from './access.js';
+import { appendWith } from './ledger-writer.js';
+import type { LedgerWriter } from './ledger-writer.js';
 import type {
   Bus,
   Clock,
@@ -21,6 +24,7 @@ export interface ReviewDeps {
   readonly bus: Bus;
   readonly policy: AccessPolicy;
   readonly serial: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly ledger: LedgerWriter;
 }
 
 /** An incident with its source observations. */
@@ -102,7 +106,16 @@ export function createReviewIncidents(deps: ReviewDeps) {
           deps.clock.nowMs(),
         );
         if (!t.ok) return fail<Incident>(t.code, t.message);
-        if (!(await storage.replaceIncident(t.incident, current.version))) {
+        const change = t.incident.transitions.at(-1);
+        const leaves = change
+          ? [{ ref: incidentRef(id), leaf: transitionLeaf(t.incident, change) }]
+          : [];
+        const replaced = await appendWith(deps.ledger, leaves, (ledger) =>
+          storage.replaceIncident(t.incident, current.version, ledger),
+        );
+        if (!replaced) {
+          // Nothing was written, the ledger append included.
+          deps.ledger.reset();
           return fail<Incident>('CONFLICT', 'the incident changed meanwhile; reload and retry');
         }
         deps.bus.publish([{ type: 'incident.updated', incident: t.incident }]);

@@ -5,6 +5,9 @@ import type { CliIo } from './io.js';
 import { scoreCommand } from './score-command.js';
 import { serveCommand } from './serve-command.js';
 import { simulateCommand } from './simulate-command.js';
+import { ledgerCommand } from './ledger-command.js';
+import { verifyCommand } from './verify-command.js';
+import { witnessCommand } from './witness-command.js';
 import { zonesCommand } from './zones-command.js';
 
 const HELP = `armistice - ceasefire monitoring along a demilitarized buffer zone
@@ -12,11 +15,22 @@ const HELP = `armistice - ceasefire monitoring along a demilitarized buffer zone
 Commands:
   serve [--db FILE] [--port N] [--host H] [--zones SPEC] [--rules FILE] [--sensors FILE]
         [--no-sim] [--scenario FILE] [--seed N] [--speed X] [--log-level L] [--no-zone-index]
+        [--ledger-key FILE] [--ledger-origin NAME] [--witnesses FILE] [--quorum N]
+        [--checkpoint-interval S]
                                the server with the live demo (npm start)
   simulate --scenario FILE --seed N [--speed X] --target URL --key KEY [--truth OUT]
                                drive a server with a scenario through its public API
   score --truth FILE --target URL --key KEY
                                precision, recall and latency of its incidents
+  ledger check --db FILE [--vkey VKEY]...
+                               recompute the evidence ledger from its stored leaves and
+                               check every stored hash and checkpoint
+  verify BUNDLE [--trusted-keys FILE] [--json]
+                               verify an incident's evidence bundle offline
+  witness --log URL --key FILE --state DIR [--log-key VKEY] [--once] [--interval S]
+                               witness a ledger: check consistency, then cosign
+  witness keygen --name NAME --out FILE
+                               a new witness key; prints its verifier key
   demo                         walk through the notional demo zone set
   zones build SPEC [-o OUT]    build the zones in force as GeoJSON
   zones validate SPEC          list every fault of a zone spec with its JSON path
@@ -44,6 +58,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return await simulateCommand(rest, io);
       case 'score':
         return await scoreCommand(rest, io);
+      case 'ledger':
+        return await ledgerCommand(io, rest);
+      case 'verify':
+        return await verifyCommand(io, rest);
+      case 'witness':
+        return await witnessCommand(io, rest);
       case 'demo':
         return await demoCommand(io, rest);
       case '--version':

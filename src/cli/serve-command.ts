@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -28,6 +28,28 @@ export interface ServeSettings {
   readonly seed: number;
   readonly speed: number;
   readonly logLevel: string;
+  readonly ledgerKeyPath?: string;
+  readonly ledgerOrigin?: string;
+  readonly witnesses: string[];
+  readonly quorum?: number;
+  readonly checkpointIntervalMs: number;
+}
+
+/**
+ * Reads a witness list: one cosignature verifier key (vkey) per line, `#` comments and blank
+ * lines ignored, and an optional line `quorum N`.
+ */
+export function readWitnessList(text: string): { witnesses: string[]; quorum?: number } {
+  const witnesses: string[] = [];
+  let quorum: number | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') continue;
+    const q = /^quorum\s+(\d+)$/.exec(line);
+    if (q) quorum = Number(q[1]);
+    else witnesses.push(line);
+  }
+  return { witnesses, ...(quorum !== undefined && { quorum }) };
 }
 
 /** Parses the flags of `armistice serve`. */
@@ -47,6 +69,11 @@ export function parseServeArgs(args: string[], cwd: string): ServeSettings {
       seed: { type: 'string' },
       speed: { type: 'string', default: '1' },
       'log-level': { type: 'string', default: 'warn' },
+      'ledger-key': { type: 'string' },
+      'ledger-origin': { type: 'string' },
+      witnesses: { type: 'string' },
+      quorum: { type: 'string' },
+      'checkpoint-interval': { type: 'string', default: '10' },
     },
     allowPositionals: false,
   });
@@ -58,7 +85,24 @@ export function parseServeArgs(args: string[], cwd: string): ServeSettings {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port: 0..65535');
   if (!(speed > 0 && speed <= 10_000)) throw new CliError('--speed: a number in (0, 10000]');
   if (!Number.isInteger(seed)) throw new CliError('--seed: an integer');
+  const interval = Number(values['checkpoint-interval']);
+  if (!(interval >= 0 && interval <= 86_400)) {
+    throw new CliError('--checkpoint-interval: seconds in [0, 86400] (0: never)');
+  }
+  const quorum = values.quorum === undefined ? undefined : Number(values.quorum);
+  if (quorum !== undefined && !(Number.isInteger(quorum) && quorum >= 0)) {
+    throw new CliError('--quorum: a whole number of witnesses');
+  }
   const abs = (p: string) => path.resolve(cwd, p);
+  let witnessList: { witnesses: string[]; quorum?: number } = { witnesses: [] };
+  if (values.witnesses) {
+    try {
+      witnessList = readWitnessList(readFileSync(abs(values.witnesses), 'utf8'));
+    } catch (err) {
+      throw new CliError(`--witnesses: ${(err as Error).message}`, 1);
+    }
+  }
+  const ledgerQuorum = quorum ?? witnessList.quorum;
   return {
     dbPath: values.db === ':memory:' ? ':memory:' : abs(values.db),
     host: values.host,
@@ -72,6 +116,11 @@ export function parseServeArgs(args: string[], cwd: string): ServeSettings {
     seed,
     speed,
     logLevel: values['log-level'],
+    ...(values['ledger-key'] && { ledgerKeyPath: abs(values['ledger-key']) }),
+    ...(values['ledger-origin'] && { ledgerOrigin: values['ledger-origin'] }),
+    witnesses: witnessList.witnesses,
+    ...(ledgerQuorum !== undefined && { quorum: ledgerQuorum }),
+    checkpointIntervalMs: interval * 1000,
   };
 }
 
@@ -101,6 +150,13 @@ export async function serveCommand(
       logger,
       version: '0.1.0',
       zoneIndex: s.zoneIndex,
+      checkpointIntervalMs: s.checkpointIntervalMs,
+      ledger: {
+        ...(s.ledgerKeyPath && { keyPath: s.ledgerKeyPath }),
+        ...(s.ledgerOrigin && { origin: s.ledgerOrigin }),
+        witnesses: s.witnesses,
+        ...(s.quorum !== undefined && { quorum: s.quorum }),
+      },
     });
   } catch (err) {
     throw new CliError(err instanceof Error ? err.message : String(err), 1);
@@ -110,6 +166,11 @@ export async function serveCommand(
   println(io.stdout, `Armistice is running at ${url}/  (NOTIONAL demo data)`);
   println(io.stdout, `  API docs:   ${url}/api/v1/docs`);
   println(io.stdout, `  database:   ${s.dbPath}`);
+  const ledgerKeys = built.app.ledger.keys();
+  println(io.stdout, `  ledger key: ${ledgerKeys.log[0] ?? ''}`);
+  if (ledgerKeys.witnesses.length > 0) {
+    println(io.stdout, `  witnesses:  ${ledgerKeys.witnesses.length}, quorum ${ledgerKeys.quorum}`);
+  }
   if (built.generatedAdminKey) {
     println(io.stdout, `  admin key:  ${built.generatedAdminKey}   (shown once; keep it)`);
     println(io.stdout, `  status:     ${url}/#key=${built.generatedAdminKey}`);

@@ -31,7 +31,11 @@ export function fakeClock(startMs = T0): FakeClock {
 
 /** A whole Armistice on an in-memory database with the demo zones and rules, not listening. */
 export async function startTestApp(
-  options: { clock?: FakeClock; bodyLimitBytes?: number } = {},
+  options: {
+    clock?: FakeClock;
+    bodyLimitBytes?: number;
+    ledger?: { witnesses?: string[]; quorum?: number };
+  } = {},
 ): Promise<Built & { clock: FakeClock }> {
   const clock = options.clock ?? fakeClock();
   const built = await buildArmistice({
@@ -42,6 +46,8 @@ export async function startTestApp(
     clock,
     version: '0.1.0',
     zoneIndex: false,
+    checkpointIntervalMs: 0,
+    ...(options.ledger && { ledger: options.ledger }),
     ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),
   });
   return { ...built, clock };

@@ -2,10 +2,43 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ed25519Verify, sha256 } from '../../src/adapters/crypto/index.js';
+import {
+  bytesEqual,
+  createMerkleHasher,
+  decodeBase64,
+  openCheckpoint,
+  parseVerifierKey,
+  verifierFromKey,
+  verifyConsistency,
+} from '../../src/core/ledger/index.js';
 import { spawnServer } from '../support/spawn-server.js';
 import type { SpawnedServer } from '../support/spawn-server.js';
 
 const KEY = 'ak_crash_test_admin_key_0123456789';
+const hasher = createMerkleHasher(sha256);
+
+/** The ledger of a running server: its keys, and checkpoints opened with them. */
+async function openedLedger(url: string) {
+  const keys = (await (await fetch(`${url}/api/v1/ledger/keys`)).json()) as {
+    origin: string;
+    log: string[];
+  };
+  const verifiers = keys.log.map((vkey) => {
+    const parsed = parseVerifierKey(sha256, vkey);
+    if (!parsed.ok) throw new Error(parsed.message);
+    return verifierFromKey(sha256, parsed.value, ed25519Verify);
+  });
+  const open = (note: string) => {
+    const opened = openCheckpoint(note, keys.origin, verifiers);
+    if (!opened.ok) throw new Error(`${opened.message}\n${note}`);
+    return opened.value.checkpoint;
+  };
+  return {
+    open,
+    current: async () => open(await (await fetch(`${url}/api/v1/ledger/checkpoint`)).text()),
+  };
+}
 const AUTH = { authorization: `Bearer ${KEY}` };
 const IN_DMZ = { lon: 36.592681, lat: 47.813637 };
 const BATCH = 200;
@@ -18,7 +51,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function start(): Promise<SpawnedServer> {
   // The zone index only speeds up classification; skip its build to restart quickly.
   return spawnServer(
-    ['--db', db, '--port', '0', '--no-sim', '--no-zone-index', '--log-level', 'error'],
+    [
+      ...['--db', db, '--port', '0', '--no-sim', '--no-zone-index', '--log-level', 'error'],
+      ...['--checkpoint-interval', '0.05'],
+    ],
     { ARMISTICE_ADMIN_KEY: KEY },
   );
 }
@@ -105,13 +141,32 @@ describe('crash safety', () => {
         }
       }
     };
+    // Meanwhile, a witness-like reader collects the checkpoints the server publishes.
+    const checkpoints = new Map<number, string>();
+    const watcher = (async () => {
+      while (!killed) {
+        try {
+          const r = await fetch(`${first.url}/api/v1/ledger/checkpoint`);
+          if (r.status === 200) {
+            const note = await r.text();
+            checkpoints.set(Number(note.split('\n')[1]), note);
+          }
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
     let running = 4;
     const clients = [client(), client(), client(), client()].map((c) => c.finally(() => running--));
-    while (acknowledged.size < 20 && running > 0) await new Promise((r) => setTimeout(r, 10));
+    while ((acknowledged.size < 20 || checkpoints.size < 3) && running > 0) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     expect(acknowledged.size).toBeGreaterThanOrEqual(20);
+    expect(checkpoints.size).toBeGreaterThanOrEqual(3);
     first.child.kill('SIGKILL');
     killed = true;
-    await Promise.all(clients);
+    await Promise.all([...clients, watcher]);
     await first.exited;
     const sent = next;
 
@@ -140,6 +195,31 @@ describe('crash safety', () => {
       expect(incidents.every((i) => i.sourceCount === 1)).toBe(true);
       const after = await all<unknown>(second.url, '/api/v1/observations?sensor=cam-1');
       expect(after).toHaveLength(sent * BATCH);
+
+      // Every checkpoint published before the crash is signed by the same key and is a prefix
+      // of the log after the restart.
+      const ledger = await openedLedger(second.url);
+      let latest = ledger.current();
+      while ((await latest).size < Math.max(...checkpoints.keys())) {
+        await new Promise((r) => setTimeout(r, 50));
+        latest = ledger.current();
+      }
+      const now = await latest;
+      for (const note of checkpoints.values()) {
+        const before = ledger.open(note);
+        if (before.size === now.size) {
+          expect(bytesEqual(before.rootHash, now.rootHash)).toBe(true);
+          continue;
+        }
+        const r = await fetch(
+          `${second.url}/api/v1/ledger/proof/consistency?from=${before.size}&to=${now.size}`,
+        );
+        const proof = ((await r.json()) as { proof: string[] }).proof.map((p) => decodeBase64(p)!);
+        expect(
+          verifyConsistency(hasher, before.size, now.size, proof, before.rootHash, now.rootHash),
+          `checkpoint ${before.size} → ${now.size}`,
+        ).toEqual({ ok: true });
+      }
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;

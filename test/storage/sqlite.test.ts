@@ -10,7 +10,9 @@ import {
   migrateSqlite,
   openSqliteStorage,
 } from '../../src/adapters/storage/sqlite/index.js';
+import { hashRowLength, hashRowOf } from '../../src/adapters/storage/sqlite/ledger-rows.js';
 import type { Storage } from '../../src/app/ports.js';
+import { storedHashCount, storedHashIndex } from '../../src/core/ledger/index.js';
 import {
   describeStorageContract,
   makeCommit,
@@ -38,6 +40,24 @@ describeStorageContract(
     fileDirs.delete(storage);
   },
 );
+
+describe('SQLite ledger rows', () => {
+  it('keeps each stored hash in the row of the leaf whose append stored it', () => {
+    for (let level = 0; level < 8; level++) {
+      for (let index = 0; index < 300; index++) {
+        const leaf = (index + 1) * 2 ** level - 1;
+        expect(hashRowOf(storedHashIndex(level, index))).toEqual({ leaf, offset: level });
+      }
+    }
+    for (let leaf = 0; leaf < 2_000; leaf++) {
+      expect(hashRowLength(leaf)).toBe(storedHashCount(leaf + 1) - storedHashCount(leaf));
+      for (let offset = 0; offset < hashRowLength(leaf); offset++) {
+        expect(hashRowOf(storedHashCount(leaf) + offset)).toEqual({ leaf, offset });
+      }
+    }
+    expect(hashRowOf(storedHashCount(2 ** 40) - 1)).toEqual({ leaf: 2 ** 40 - 1, offset: 40 });
+  });
+});
 
 describe('SQLite storage', () => {
   let dir: string;
@@ -103,6 +123,60 @@ describe('SQLite storage', () => {
     const after = new Database(file, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(LATEST + 1);
     after.close();
+  });
+
+  it('migrates a database of schema 1: older observations have no leaf index', async () => {
+    const raw = new Database(file);
+    migrateSqlite(raw, SQLITE_MIGRATIONS.slice(0, 1));
+    const o = makeObservations(0, 1)[0];
+    raw
+      .prepare(
+        `INSERT INTO observations (sensor_id, id, observed_at_ms, received_at_ms, kind, lon, lat,
+           radius_m, inside, possibly_inside, side, distance_to_line_m, zone_spec_version,
+           rule_ids, authorized, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '[]', NULL, NULL, 1, '[]', '[]', ?)`,
+      )
+      .run(
+        o.observation.sensorId,
+        o.observation.id,
+        o.observedAtMs,
+        o.receivedAtMs,
+        o.observation.kind,
+        o.lon,
+        o.lat,
+        o.radiusM,
+        JSON.stringify(o.observation),
+      );
+    raw.close();
+
+    const storage = openSqliteStorage({ path: file });
+    expect((await storage.settings()).schemaVersion).toBe(LATEST);
+    expect(await storage.getObservation(o.observation)).toMatchObject({ leafIndex: null });
+    expect(await storage.ledgerSize()).toBe(0);
+    await storage.close();
+  });
+
+  it('opens read-only: reads, refuses writes, and refuses a schema it would have to migrate', async () => {
+    const writer = openSqliteStorage({ path: file });
+    await writer.commitIngest(makeCommit({ observations: makeObservations(0, 3) }));
+    await writer.close();
+
+    const reader = openSqliteStorage({ path: file, readonly: true });
+    expect((await reader.listObservations({ limit: 10 })).items).toHaveLength(3);
+    expect(await reader.ledgerSize()).toBe(0);
+    await expect(
+      reader.commitIngest(makeCommit({ observations: makeObservations(3, 4) })),
+    ).rejects.toThrow(/readonly/);
+    await reader.close();
+
+    const old = path.join(dir, 'old.db');
+    const raw = new Database(old);
+    migrateSqlite(raw, SQLITE_MIGRATIONS.slice(0, 1));
+    raw.close();
+    expect(() => openSqliteStorage({ path: old, readonly: true })).toThrow(
+      /schema version 1, older than this Armistice/,
+    );
+    expect(() => openSqliteStorage({ path: path.join(dir, 'none.db'), readonly: true })).toThrow();
   });
 
   it("refuses another program's database", () => {

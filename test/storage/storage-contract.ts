@@ -1,17 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEd25519Signer, sha256 } from '../../src/adapters/crypto/index.js';
 import type {
   ApiKeyRecord,
   IncidentQuery,
   IngestCommit,
+  LedgerAppend,
+  LedgerLeafRecord,
   NewObservation,
   ObservationQuery,
   SensorHealth,
   Storage,
+  StoredCheckpoint,
   StoredIncidentSource,
   StoredObservation,
 } from '../../src/app/ports.js';
 import type { Incident } from '../../src/core/incidents/index.js';
+import {
+  createMerkleHasher,
+  createNoteSigner,
+  encodeLeaf,
+  formatCheckpoint,
+  formatNote,
+  formatSignatureLine,
+  formatVerifierKey,
+  planAppend,
+  planConsistencyProof,
+  planInclusionProof,
+  planTreeHash,
+  SIGNATURE_TYPE_ED25519,
+  signNote,
+  storedHashCount,
+  verifierKeyOf,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../src/core/ledger/index.js';
+import type { HashPlan, JsonObject, LedgerLeafKind } from '../../src/core/ledger/index.js';
 import type {
   Observation,
   ObservationKind,
@@ -105,6 +129,7 @@ export function makeObservation(n: number): NewObservation {
     zoneSpecVersion: 1 + (n % 2),
     ruleIds: inside.includes('dmz') ? ['dmz-no-forces'] : [],
     authorized: n % 7 === 0 ? [{ ruleId: 'withdrawal-lt100', notificationId: 'notif-17' }] : [],
+    leafIndex: null,
   };
 }
 
@@ -154,6 +179,108 @@ export function makeCommit(parts: Partial<IngestCommit>): IngestCommit {
     ...parts,
   };
 }
+
+/** The RFC 9162 hash functions of the ledger, over node:crypto's SHA-256. */
+export const MERKLE = createMerkleHasher(sha256);
+
+/** A leaf to append: what kind of record, which record, and the record. */
+export interface LeafInput {
+  /** Kind of record. */
+  readonly kind: LedgerLeafKind;
+  /** `LedgerLeafRecord.ref`. */
+  readonly ref: string;
+  /** The record. */
+  readonly record: JsonObject;
+}
+
+/** The ledger leaf of an observation. */
+export function observationLeaf(o: NewObservation): LeafInput {
+  const { sensorId, id } = o.observation;
+  return {
+    kind: 'observation',
+    ref: `observation:${sensorId}/${id}`,
+    record: o.observation as unknown as JsonObject,
+  };
+}
+
+/** The n-th decision leaf of the fixtures: a transition of incident `inc-(n mod 4)`. */
+export function decisionLeaf(n: number): LeafInput {
+  const incidentId = `inc-${n % 4}`;
+  return {
+    kind: 'incident-transition',
+    ref: `incident:${incidentId}`,
+    record: { incidentId, from: 'detected', to: 'under-review', actor: 'officer-1', atMs: n },
+  };
+}
+
+/** Runs a hash plan against the stored hashes of `storage`. */
+export async function runPlan<T>(storage: Storage, plan: HashPlan<T>): Promise<T> {
+  return plan.finish(plan.indexes.length > 0 ? await storage.ledgerHashes(plan.indexes) : []);
+}
+
+/** The append of `leaves` to the ledger of `storage` as it is now (older hashes read from it). */
+export async function prepareAppend(
+  storage: Storage,
+  leaves: readonly LeafInput[],
+): Promise<LedgerAppend> {
+  const fromSize = await storage.ledgerSize();
+  const records: LedgerLeafRecord[] = leaves.map((leaf, i) => ({
+    index: fromSize + i,
+    kind: leaf.kind,
+    ref: leaf.ref,
+    data: encodeLeaf({ kind: leaf.kind, record: leaf.record }),
+  }));
+  const leafHashes = records.map((r) => MERKLE.hashLeaf(r.data));
+  const hashes = await runPlan(storage, planAppend(MERKLE, fromSize, leafHashes));
+  return { fromSize, leaves: records, hashes };
+}
+
+/** Commits `observations` with their ledger leaves, numbered from the ledger's size. */
+export async function ingestWithLedger(
+  storage: Storage,
+  observations: readonly NewObservation[],
+): Promise<NewObservation[]> {
+  const fromSize = await storage.ledgerSize();
+  const numbered = observations.map((o, i) => ({ ...o, leafIndex: fromSize + i }));
+  const ledger = await prepareAppend(storage, numbered.map(observationLeaf));
+  await storage.commitIngest(makeCommit({ observations: numbered, ledger }));
+  return numbered;
+}
+
+/** MTH(D[0:n]) by the recursive definition of RFC 9162 §2.1.1, from the leaf hashes. */
+export function referenceRoot(leafHashes: readonly Uint8Array[]): Uint8Array {
+  if (leafHashes.length === 0) return MERKLE.emptyRoot;
+  if (leafHashes.length === 1) return leafHashes[0];
+  let k = 1;
+  while (k * 2 < leafHashes.length) k *= 2;
+  return MERKLE.hashChildren(
+    referenceRoot(leafHashes.slice(0, k)),
+    referenceRoot(leafHashes.slice(k)),
+  );
+}
+
+/** The origin (and key name) of the fixtures' log. */
+export const LEDGER_ORIGIN = 'armistice.example/ledger';
+const LOG_KEY = createEd25519Signer(new Uint8Array(32).fill(7));
+const LOG_SIGNER = createNoteSigner(sha256, LEDGER_ORIGIN, LOG_KEY);
+/** The verifier key (vkey) of the fixtures' log. */
+export const LEDGER_VKEY = formatVerifierKey(
+  verifierKeyOf(sha256, LEDGER_ORIGIN, SIGNATURE_TYPE_ED25519, LOG_KEY.publicKey),
+);
+
+/** A checkpoint of the fixtures' log, signed by its key, with no cosignature. */
+export function makeCheckpoint(size: number, rootHash: Uint8Array, atMs: number): StoredCheckpoint {
+  const text = formatCheckpoint({ origin: LEDGER_ORIGIN, size, rootHash, extensions: [] });
+  return {
+    size,
+    rootHash,
+    note: formatNote(signNote(text, [LOG_SIGNER])),
+    issuedAtMs: atMs,
+    cosignatures: [],
+  };
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 function makeSensor(id: string, patch: Partial<Sensor> = {}): Sensor {
   return {
@@ -855,6 +982,370 @@ export function describeStorageContract(
       });
     });
 
+    describe('evidence ledger', () => {
+      const ledgerState = async () => {
+        const size = await storage.ledgerSize();
+        return {
+          size,
+          leaves: await storage.ledgerLeaves(0, 1_000),
+          hashes: await storage.ledgerHashes(range(storedHashCount(size))),
+        };
+      };
+
+      it('is empty before the first append', async () => {
+        expect(await storage.ledgerSize()).toBe(0);
+        expect(await storage.ledgerLeaves(0, 10)).toEqual([]);
+        expect(await storage.ledgerLeavesOf('incident:inc-1')).toEqual([]);
+        expect(await storage.ledgerHashes([])).toEqual([]);
+        await expect(storage.ledgerHashes([0])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        expect(await storage.listCheckpoints()).toEqual([]);
+        expect(await storage.latestCheckpoint()).toBeUndefined();
+        expect(await storage.getCheckpoint(0)).toBeUndefined();
+      });
+
+      it('stores hashes from which tree hashes and proofs of every size are those of RFC 9162', async () => {
+        // 53 leaves in batches of 1 to 20, through appendLedger and through commitIngest.
+        const data: Uint8Array[] = [];
+        let n = 0;
+        for (const [b, count] of [1, 2, 3, 5, 8, 13, 1, 20].entries()) {
+          const append = await prepareAppend(
+            storage,
+            range(count).map(() => decisionLeaf(n++)),
+          );
+          if (b % 2 === 0) await storage.appendLedger(append);
+          else await storage.commitIngest(makeCommit({ ledger: append }));
+          data.push(...append.leaves.map((l) => l.data));
+        }
+        expect(await storage.ledgerSize()).toBe(53);
+        const leafHashes = data.map((d) => MERKLE.hashLeaf(d));
+
+        // Every stored hash, read in one call, is what one in-memory append of the 53 leaves gives.
+        const all = await storage.ledgerHashes(range(storedHashCount(53)));
+        expect(all).toStrictEqual(
+          planAppend(MERKLE, 0, leafHashes)
+            .finish([])
+            .map((h) => h.hash),
+        );
+        const scattered = [40, 3, 3, 0, 99, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 1];
+        expect(await storage.ledgerHashes(scattered)).toStrictEqual(scattered.map((i) => all[i]));
+        await expect(storage.ledgerHashes([0, 1, storedHashCount(53)])).rejects.toMatchObject({
+          code: 'NOT_FOUND',
+        });
+        await expect(storage.ledgerHashes(range(storedHashCount(53) + 3))).rejects.toMatchObject({
+          code: 'NOT_FOUND',
+        });
+
+        const roots = [MERKLE.emptyRoot];
+        for (let size = 1; size <= 53; size++) {
+          roots.push(await runPlan(storage, planTreeHash(MERKLE, size)));
+          expect(roots[size]).toStrictEqual(referenceRoot(leafHashes.slice(0, size)));
+        }
+        for (const size of [1, 2, 7, 8, 13, 32, 53]) {
+          for (let index = 0; index < size; index++) {
+            const proof = await runPlan(storage, planInclusionProof(MERKLE, index, size));
+            const check = verifyInclusion(
+              MERKLE,
+              leafHashes[index],
+              index,
+              size,
+              proof,
+              roots[size],
+            );
+            expect(check, `leaf ${index} of ${size}`).toEqual({ ok: true });
+          }
+        }
+        for (const size of [8, 33, 53]) {
+          for (let m = 1; m <= size; m++) {
+            const proof = await runPlan(storage, planConsistencyProof(MERKLE, m, size));
+            const check = verifyConsistency(MERKLE, m, size, proof, roots[m], roots[size]);
+            expect(check, `${m} to ${size}`).toEqual({ ok: true });
+          }
+        }
+      });
+
+      it('returns leaves byte for byte by index range and by ref', async () => {
+        const append = await prepareAppend(storage, range(11).map(decisionLeaf));
+        await storage.appendLedger(append);
+        const leaves = append.leaves;
+        expect(await storage.ledgerLeaves(0, 100)).toStrictEqual(leaves);
+        expect(await storage.ledgerLeaves(3, 4)).toStrictEqual(leaves.slice(3, 7));
+        expect(await storage.ledgerLeaves(9, 10)).toStrictEqual(leaves.slice(9));
+        expect(await storage.ledgerLeaves(11, 10)).toEqual([]);
+        expect(await storage.ledgerLeavesOf('incident:inc-1')).toStrictEqual(
+          leaves.filter((l) => l.ref === 'incident:inc-1'),
+        );
+        expect(await storage.ledgerLeavesOf('incident:inc-1')).toHaveLength(3);
+        expect(await storage.ledgerLeavesOf('incident:inc')).toEqual([]);
+        const [first] = await storage.ledgerLeaves(0, 1);
+        expect(first.data).toBeInstanceOf(Uint8Array);
+        expect(new TextDecoder().decode(first.data)).toBe(
+          '{"kind":"incident-transition","record":{"actor":"officer-1","atMs":0,' +
+            '"from":"detected","incidentId":"inc-0","to":"under-review"}}',
+        );
+        for (const [from, limit] of [
+          [-1, 5],
+          [0, 0],
+          [1.5, 3],
+        ]) {
+          await expect(storage.ledgerLeaves(from, limit)).rejects.toMatchObject({
+            code: 'INVALID_INPUT',
+          });
+        }
+      });
+
+      it('stores observations with their leaf index, in the same commit as their leaves', async () => {
+        const first = await ingestWithLedger(storage, makeObservations(0, 6));
+        await storage.appendLedger(await prepareAppend(storage, [decisionLeaf(0)]));
+        const second = await ingestWithLedger(storage, makeObservations(6, 9));
+        await storage.commitIngest(makeCommit({ observations: makeObservations(9, 10) }));
+        expect(second.map((o) => o.leafIndex)).toEqual([7, 8, 9]);
+        const all = [...first, ...second, makeObservation(9)];
+
+        const page = await storage.listObservations({ limit: 100 });
+        expect(page.items.map(({ seq: _seq, ...rest }) => rest)).toStrictEqual(all);
+        for (const o of all) {
+          expect(await storage.getObservation(o.observation)).toMatchObject({
+            leafIndex: o.leafIndex,
+          });
+        }
+        const o = second[1];
+        const [leaf] = await storage.ledgerLeavesOf(observationLeaf(o).ref);
+        expect(leaf.index).toBe(o.leafIndex);
+        expect(JSON.parse(new TextDecoder().decode(leaf.data))).toEqual({
+          kind: 'observation',
+          record: o.observation,
+        });
+        expect(await storage.ledgerLeaves(o.leafIndex!, 1)).toStrictEqual([leaf]);
+      });
+
+      it('keeps nothing of a commit that fails, ledger included, and takes its retry', async () => {
+        await ingestWithLedger(storage, makeObservations(0, 10));
+        const before = await ledgerState();
+        const countsBefore = await storage.counts();
+        const batch = makeObservations(10, 15).map((o, i) => ({ ...o, leafIndex: 10 + i }));
+        const withDuplicate = [...batch, { ...batch[2], leafIndex: 15 }];
+        const ledger = await prepareAppend(storage, withDuplicate.map(observationLeaf));
+
+        await expect(
+          storage.commitIngest(makeCommit({ observations: withDuplicate, ledger })),
+        ).rejects.toMatchObject({ code: 'DUPLICATE_ID' });
+        expect(await ledgerState()).toStrictEqual(before);
+        await expect(storage.ledgerHashes([storedHashCount(10)])).rejects.toMatchObject({
+          code: 'NOT_FOUND',
+        });
+        expect(await storage.ledgerLeavesOf(observationLeaf(batch[0]).ref)).toEqual([]);
+        expect(await storage.counts()).toStrictEqual(countsBefore);
+
+        const retry = await prepareAppend(storage, batch.map(observationLeaf));
+        expect(retry.fromSize).toBe(10);
+        await storage.commitIngest(makeCommit({ observations: batch, ledger: retry }));
+        expect(await storage.ledgerSize()).toBe(15);
+        expect(await storage.getObservation(batch[4].observation)).toMatchObject({
+          leafIndex: 14,
+        });
+      });
+
+      it('refuses (CONFLICT) an append that does not continue the log, keeping nothing of it', async () => {
+        await storage.appendLedger(await prepareAppend(storage, range(5).map(decisionLeaf)));
+        const before = await ledgerState();
+        const good = await prepareAppend(
+          storage,
+          range(3).map((i) => decisionLeaf(5 + i)),
+        );
+        expect(good.hashes.map((h) => h.index)).toEqual(range(7).map((i) => 8 + i));
+        const [l0, l1, l2] = good.leaves;
+        const hs = good.hashes;
+        const bad: [string, LedgerAppend][] = [
+          ['fromSize behind', { ...good, fromSize: 4 }],
+          ['fromSize ahead', { ...good, fromSize: 6 }],
+          ['a gap in the leaves', { ...good, leaves: [l0, { ...l1, index: 7 }, l2] }],
+          ['leaves out of order', { ...good, leaves: [l1, l0, l2] }],
+          ['leaves from 0', { ...good, leaves: good.leaves.map((l, i) => ({ ...l, index: i })) }],
+          ['hashes late', { ...good, hashes: hs.map((h) => ({ ...h, index: h.index + 1 })) }],
+          ['hashes early', { ...good, hashes: hs.map((h) => ({ ...h, index: h.index - 1 })) }],
+          [
+            'a gap in the hashes',
+            { ...good, hashes: hs.map((h, i) => (i === 3 ? { ...h, index: 99 } : h)) },
+          ],
+          ['a hash missing', { ...good, hashes: hs.slice(0, -1) }],
+          ['a hash too many', { ...good, hashes: [...hs, { index: 15, hash: hs[0].hash }] }],
+          ['a leaf too many', { ...good, leaves: [...good.leaves, { ...l2, index: 8 }] }],
+        ];
+        const incident = makeIncident('inc-1');
+        await storage.commitIngest(makeCommit({ createdIncidents: [incident] }));
+        const observation = { ...makeObservation(0), leafIndex: 5 };
+        for (const [what, append] of bad) {
+          await expect(storage.appendLedger(append), what).rejects.toMatchObject({
+            code: 'CONFLICT',
+          });
+          await expect(
+            storage.commitIngest(makeCommit({ observations: [observation], ledger: append })),
+            what,
+          ).rejects.toMatchObject({ code: 'CONFLICT' });
+          await expect(
+            storage.putZoneSpec(DEMO_SPEC, 'admin', T0_MS, append),
+          ).rejects.toMatchObject({ code: 'CONFLICT' });
+          await expect(storage.putRuleSet(RULE_SET, 'admin', T0_MS, append)).rejects.toMatchObject({
+            code: 'CONFLICT',
+          });
+          await expect(
+            storage.replaceIncident({ ...incident, version: 2 }, 1, append),
+          ).rejects.toMatchObject({ code: 'CONFLICT' });
+        }
+        expect(await ledgerState()).toStrictEqual(before);
+        expect(await storage.getObservation(observation.observation)).toBeUndefined();
+        expect(await storage.currentZoneSpec()).toBeUndefined();
+        expect(await storage.currentRuleSet()).toBeUndefined();
+        expect(await storage.getIncident('inc-1')).toStrictEqual(incident);
+
+        const shortHash = {
+          ...good,
+          hashes: hs.map((h, i) => (i ? h : { ...h, hash: h.hash.slice(1) })),
+        };
+        const badKind = { ...good, leaves: [{ ...l0, kind: 'note' as LedgerLeafKind }, l1, l2] };
+        for (const append of [shortHash, badKind]) {
+          await expect(storage.appendLedger(append)).rejects.toMatchObject({
+            code: 'INVALID_INPUT',
+          });
+        }
+        await storage.appendLedger(good);
+        expect(await storage.ledgerSize()).toBe(8);
+      });
+
+      it('lets one of two writers that prepared at the same size append, never both', async () => {
+        await storage.appendLedger(await prepareAppend(storage, range(4).map(decisionLeaf)));
+        const a = await prepareAppend(storage, [decisionLeaf(100)]);
+        const b = await prepareAppend(storage, [decisionLeaf(200), decisionLeaf(201)]);
+        const results = await Promise.allSettled([
+          storage.appendLedger(a),
+          storage.appendLedger(b),
+        ]);
+        expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+        const rejected = results.find((r) => r.status === 'rejected');
+        expect(rejected?.reason).toMatchObject({ code: 'CONFLICT' });
+        expect([5, 6]).toContain(await storage.ledgerSize());
+      });
+
+      it('writes the ledger with zone specs, rule sets and incident changes, atomically', async () => {
+        const spec = await prepareAppend(storage, [
+          { kind: 'zone-change', ref: 'zone-spec:1', record: { version: 1, actor: 'admin' } },
+        ]);
+        expect((await storage.putZoneSpec(DEMO_SPEC, 'admin', T0_MS, spec)).version).toBe(1);
+        const rules = await prepareAppend(storage, [
+          { kind: 'rule-change', ref: 'rule-set:1', record: { version: 1, actor: 'admin' } },
+        ]);
+        expect((await storage.putRuleSet(RULE_SET, 'admin', T0_MS, rules)).version).toBe(1);
+
+        const incident = makeIncident('inc-1');
+        await storage.commitIngest(makeCommit({ createdIncidents: [incident] }));
+        const transition = await prepareAppend(storage, [decisionLeaf(1)]);
+        const reviewed = { ...incident, status: 'under-review' as const, version: 2 };
+        // A stale version changes nothing: no incident change, no leaf.
+        expect(await storage.replaceIncident({ ...reviewed, version: 3 }, 2, transition)).toBe(
+          false,
+        );
+        expect(await storage.ledgerSize()).toBe(2);
+        expect(await storage.replaceIncident(reviewed, 1, transition)).toBe(true);
+        expect(await storage.ledgerSize()).toBe(3);
+        expect((await storage.ledgerLeaves(0, 10)).map((l) => l.ref)).toEqual([
+          'zone-spec:1',
+          'rule-set:1',
+          'incident:inc-1',
+        ]);
+        // Without an append they write no leaf.
+        await storage.putZoneSpec(DEMO_SPEC, 'admin', T0_MS + 1);
+        expect(await storage.ledgerSize()).toBe(3);
+      });
+
+      describe('checkpoints', () => {
+        const witnessA = 'party-a.example/witness';
+        const witnessB = 'party-b.example/witness';
+        const cosignature = (name: string, keyId: number, fill: number) =>
+          formatSignatureLine({ name, keyId, signature: new Uint8Array(72).fill(fill) });
+        let checkpoints: StoredCheckpoint[];
+
+        beforeEach(async () => {
+          await storage.appendLedger(await prepareAppend(storage, range(20).map(decisionLeaf)));
+          checkpoints = [];
+          for (const [i, size] of [3, 8, 20].entries()) {
+            const root = await runPlan(storage, planTreeHash(MERKLE, size));
+            checkpoints.push(makeCheckpoint(size, root, T0_MS + i));
+            await storage.putCheckpoint(checkpoints[i]);
+          }
+        });
+
+        it('stores one checkpoint per size and lists them oldest first', async () => {
+          expect(await storage.getCheckpoint(8)).toStrictEqual(checkpoints[1]);
+          expect(await storage.getCheckpoint(9)).toBeUndefined();
+          expect(await storage.listCheckpoints()).toStrictEqual(checkpoints);
+          expect(await storage.latestCheckpoint()).toStrictEqual(checkpoints[2]);
+          const again = makeCheckpoint(8, new Uint8Array(32).fill(1), T0_MS + 9);
+          await expect(storage.putCheckpoint(again)).rejects.toMatchObject({ code: 'CONFLICT' });
+          expect(await storage.getCheckpoint(8)).toStrictEqual(checkpoints[1]);
+          const short = {
+            ...makeCheckpoint(9, new Uint8Array(32), T0_MS),
+            rootHash: new Uint8Array(31),
+          };
+          await expect(storage.putCheckpoint(short)).rejects.toMatchObject({
+            code: 'INVALID_INPUT',
+          });
+          expect(await storage.getCheckpoint(9)).toBeUndefined();
+        });
+
+        it('adds cosignatures in order of arrival, at most one per witness key', async () => {
+          const a1 = cosignature(witnessA, 0x11111111, 1);
+          expect(await storage.addCosignature(8, a1)).toBe(true);
+          // The same key again, even with another signature, is not added.
+          expect(await storage.addCosignature(8, a1)).toBe(false);
+          expect(await storage.addCosignature(8, cosignature(witnessA, 0x11111111, 2))).toBe(false);
+          // Another key of the same witness, and another witness, are.
+          const a2 = cosignature(witnessA, 0x22222222, 3);
+          const b = cosignature(witnessB, 0x11111111, 4);
+          expect(await storage.addCosignature(8, b)).toBe(true);
+          expect(await storage.addCosignature(8, a2)).toBe(true);
+          // The line may come without its newline; it is stored with it.
+          expect(await storage.addCosignature(3, b.slice(0, -1))).toBe(true);
+          expect(await storage.addCosignature(3, b)).toBe(false);
+
+          expect((await storage.getCheckpoint(8))?.cosignatures).toEqual([a1, b, a2]);
+          expect((await storage.getCheckpoint(3))?.cosignatures).toEqual([b]);
+          expect((await storage.getCheckpoint(20))?.cosignatures).toEqual([]);
+          expect((await storage.listCheckpoints()).map((c) => c.cosignatures)).toEqual([
+            [b],
+            [a1, b, a2],
+            [],
+          ]);
+
+          await expect(storage.addCosignature(9, a1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+          for (const line of ['', 'hello\n', `— ${witnessA} !!!\n`, `${a1}${b}`]) {
+            await expect(storage.addCosignature(8, line)).rejects.toMatchObject({
+              code: 'INVALID_INPUT',
+            });
+          }
+          expect((await storage.getCheckpoint(8))?.cosignatures).toHaveLength(3);
+        });
+
+        it('finds the newest checkpoint with at least n cosignatures', async () => {
+          await storage.addCosignature(3, cosignature(witnessA, 1, 1));
+          await storage.addCosignature(3, cosignature(witnessB, 2, 1));
+          await storage.addCosignature(8, cosignature(witnessA, 1, 2));
+          const sizeOf = async (min?: number) => (await storage.latestCheckpoint(min))?.size;
+          expect(await sizeOf()).toBe(20);
+          expect(await sizeOf(0)).toBe(20);
+          expect(await sizeOf(1)).toBe(8);
+          expect(await sizeOf(2)).toBe(3);
+          expect(await sizeOf(3)).toBeUndefined();
+          await storage.addCosignature(20, cosignature(witnessB, 2, 3));
+          await storage.addCosignature(20, cosignature(witnessA, 1, 3));
+          expect(await sizeOf(2)).toBe(20);
+          expect(await storage.latestCheckpoint(2)).toStrictEqual({
+            ...checkpoints[2],
+            cosignatures: [cosignature(witnessB, 2, 3), cosignature(witnessA, 1, 3)],
+          });
+        });
+      });
+    });
+
     describe('api keys', () => {
       it('stores keys by id, finds them by hash and lists them', async () => {
         const admin: ApiKeyRecord = {
@@ -929,6 +1420,110 @@ export function describeStorageContract(
           observationsByZone: byZone,
           incidentsByZone: { dmz: 2, 'sector-03': 2, 'withdrawal-UKR-lt100': 1 },
         });
+      });
+    });
+
+    describe('sensor activity', () => {
+      /** A heartbeat of a sensor at an event time. */
+      const report = (sensorId: string, id: string, atMs: number): NewObservation => {
+        const base = makeObservation(2);
+        return {
+          ...base,
+          observation: {
+            ...base.observation,
+            id,
+            sensorId,
+            observedAt: new Date(atMs).toISOString(),
+          },
+          observedAtMs: atMs,
+        };
+      };
+      const min = (k: number) => T0_MS + k * MINUTE_MS;
+
+      it("merges each sensor's event times in the window into runs, whatever the order of receipt", async () => {
+        // cam-01 every minute 0-4, silent, then 10 and 11; acu-01 at 2 and 3; uav-01 at 1.
+        const times: [string, number][] = [
+          ['cam-01', 3],
+          ['cam-01', 0],
+          ['acu-01', 3],
+          ['cam-01', 11],
+          ['cam-01', 1],
+          ['uav-01', 1],
+          ['cam-01', 2],
+          ['acu-01', 2],
+          ['cam-01', 10],
+          ['cam-01', 4],
+        ];
+        await storage.commitIngest(
+          makeCommit({
+            observations: times.map(([sensorId, k], i) => report(sensorId, `a-${i}`, min(k))),
+          }),
+        );
+        const activity = await storage.sensorActivity({
+          fromMs: min(0),
+          toMs: min(60),
+          sensors: [
+            { sensorId: 'cam-01', maxGapMs: MINUTE_MS },
+            { sensorId: 'acu-01', maxGapMs: 0 },
+            { sensorId: 'cam-02', maxGapMs: MINUTE_MS },
+          ],
+        });
+        expect(activity).toStrictEqual(
+          new Map([
+            [
+              'cam-01',
+              [
+                [min(0), min(4)],
+                [min(10), min(11)],
+              ],
+            ],
+            [
+              'acu-01',
+              [
+                [min(2), min(2)],
+                [min(3), min(3)],
+              ],
+            ],
+          ]),
+        );
+      });
+
+      it('reads event times in [fromMs, toMs) only, and nothing for no sensors', async () => {
+        await storage.commitIngest(
+          makeCommit({
+            observations: [0, 5, 10].map((k) => report('cam-01', `b-${k}`, min(k))),
+          }),
+        );
+        const sensors = [{ sensorId: 'cam-01', maxGapMs: 10 * MINUTE_MS }];
+        expect(await storage.sensorActivity({ fromMs: min(0), toMs: min(10), sensors })).toEqual(
+          new Map([['cam-01', [[min(0), min(5)]]]]),
+        );
+        expect(await storage.sensorActivity({ fromMs: min(1), toMs: min(11), sensors })).toEqual(
+          new Map([['cam-01', [[min(5), min(10)]]]]),
+        );
+        expect(await storage.sensorActivity({ fromMs: min(6), toMs: min(6), sensors })).toEqual(
+          new Map(),
+        );
+        expect(
+          await storage.sensorActivity({ fromMs: min(0), toMs: min(60), sensors: [] }),
+        ).toEqual(new Map());
+      });
+
+      it('keeps one run over a long window of regular reports, and splits it at a gap', async () => {
+        // Every 30 minutes for two days, but for a 3-hour silence on the first evening.
+        const ks = Array.from({ length: 97 }, (_, i) => i * 30).filter((k) => k < 1080 || k > 1260);
+        await storage.commitIngest(
+          makeCommit({ observations: ks.map((k) => report('cam-02', `c-${k}`, min(k))) }),
+        );
+        const activity = await storage.sensorActivity({
+          fromMs: min(0),
+          toMs: min(2 * 24 * 60 + 1),
+          sensors: [{ sensorId: 'cam-02', maxGapMs: 30 * MINUTE_MS }],
+        });
+        expect(activity.get('cam-02')).toEqual([
+          [min(0), min(1050)],
+          [min(1290), min(2880)],
+        ]);
       });
     });
   });

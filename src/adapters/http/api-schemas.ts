@@ -132,6 +132,11 @@ export const ObservationViewSchema = Type.Object(
     }),
     zoneSpecVersion: Type.Integer({ description: 'Zone spec version it was judged against.' }),
     ruleIds: Strings('Rules it broke.'),
+    leafIndex: Type.Union([Type.Integer(), Type.Null()], {
+      description:
+        'Index of its leaf in the evidence ledger (GET /api/v1/ledger/proof/inclusion); null ' +
+        'for observations kept before the ledger existed.',
+    }),
   },
   { description: 'An observation as kept, with what the server derived from it.' },
 );
@@ -212,6 +217,101 @@ export const TransitionBodySchema = Type.Object(
     reason: Type.String({ minLength: 1, maxLength: 4000, description: 'Why.' }),
   },
   { additionalProperties: false, description: 'A status change.' },
+);
+
+/** Query of the coverage of a zone. */
+export const CoverageQuerySchema = Type.Object(
+  {
+    zone: Type.String({ minLength: 1, maxLength: 128, description: 'Zone id.' }),
+    from: Time('Start of the window (event time, inclusive).'),
+    to: Time('End of the window (exclusive); at most 31 days after from.'),
+    resolution: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 15,
+        description:
+          'H3 resolution of the cells (default: chosen from the zone area for about 20,000 ' +
+          'cells; coarser when the zone would have more than 200,000).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Fraction = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
+
+/** A blind spot: cells never observed in the window, merged into a polygon. */
+export const BlindSpotSchema = Type.Object(
+  {
+    type: Type.Literal('Feature'),
+    properties: Type.Object({
+      cause: Type.Union([Type.Literal('no-sensor'), Type.Literal('sensor-silent')], {
+        description:
+          'no-sensor: no registered sensor covers it; sensor-silent: sensors cover it, but ' +
+          'none reported during the window.',
+      }),
+      areaKm2: Type.Number({ description: 'Approximate area, square kilometres.' }),
+      notional: Type.Optional(Type.Boolean({ description: 'True for notional zones.' })),
+      notice: Type.Optional(Type.String({ description: 'Label of notional geometry.' })),
+    }),
+    geometry: Type.Object({
+      type: Type.Literal('Polygon'),
+      coordinates: Type.Array(Type.Array(Type.Array(Type.Number())), {
+        description: 'Rings of [lon, lat]: exterior counterclockwise, holes clockwise.',
+      }),
+    }),
+  },
+  { description: 'A blind spot.' },
+);
+
+/** One sensor's part in the coverage of a zone. */
+export const SensorCoverageSchema = Type.Object(
+  {
+    sensorId: Type.String({ description: 'The sensor.' }),
+    kind: Type.String({ description: 'Its kind.' }),
+    reportValidityS: Type.Union([Type.Number(), Type.Null()], {
+      description:
+        'How long each report counted as the sensor being up, seconds: its heartbeat ' +
+        'interval, or 900 without one; null for satellites, whose passes count instead.',
+    }),
+    upFraction: Type.Union([Fraction('Share of the window it was up.'), Type.Null()], {
+      description: 'Share of the window it was up; null for satellites.',
+    }),
+    passes: Type.Optional(Type.Integer({ description: 'Satellites: passes in the window.' })),
+    inRangeFraction: Fraction('Share of the zone in its coverage, whether it was up or not.'),
+    areaFraction: Fraction('Share of the zone it observed at least once in the window.'),
+    timeFraction: Fraction('Mean over the zone of the share of the window it observed.'),
+  },
+  { description: 'One sensor and its part in the coverage.' },
+);
+
+/** The coverage of a zone over a window. */
+export const CoverageViewSchema = Type.Object(
+  {
+    zone: Type.String({ description: 'The zone.' }),
+    zoneSpecVersion: Type.Integer({ description: 'Zone spec version of the geometry used.' }),
+    from: Time('Start of the window.'),
+    to: Time('End of the window evaluated: the one asked for, or the server clock if earlier.'),
+    resolution: Type.Integer({ description: 'H3 resolution of the cells.' }),
+    totalCells: Type.Integer({ description: 'Cells whose centres lie in the zone.' }),
+    observedCells: Type.Integer({ description: 'Cells observed at least once in the window.' }),
+    areaFraction: Fraction('Share of the zone observed at least once in the window.'),
+    timeFraction: Fraction(
+      'Mean over the zone of the share of the window during which some sensor observed it.',
+    ),
+    inRangeFraction: Fraction('Share of the zone some registered sensor covers, up or not.'),
+    blindSpots: Type.Object(
+      {
+        type: Type.Literal('FeatureCollection'),
+        features: Type.Array(BlindSpotSchema, { description: 'Largest first.' }),
+      },
+      { description: 'The parts of the zone never observed in the window (GeoJSON).' },
+    ),
+    sensors: Type.Array(SensorCoverageSchema, {
+      description: 'The sensors whose coverage reaches the zone, by id.',
+    }),
+  },
+  { description: 'What part of a zone was observed in a window, and where it was not.' },
 );
 
 /** A sensor, as registered. */

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App, Principal, Result } from '../../app/index.js';
+import { registerLedgerRoutes } from './ledger-routes.js';
 import { registerRoutes } from './routes.js';
 import { registerStream } from './stream.js';
 import { errorBody, statusOf } from './http-errors.js';
@@ -180,6 +181,8 @@ export async function createHttpServer(app: App, options: HttpOptions): Promise<
   server.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     if (PUBLIC_PATHS.includes(path) || path.startsWith('/api/v1/docs')) return;
+    // Checkpoints, keys and proofs reveal hashes only; a cosignature is its own credential.
+    if (path.startsWith('/api/v1/ledger/')) return;
     if (path === '/api/v1/stream') return; // authenticates itself (header or first message)
     const token = bearerToken(request);
     const principal = token ? await app.authenticate(hashApiKey(token)) : undefined;
@@ -203,6 +206,7 @@ export async function createHttpServer(app: App, options: HttpOptions): Promise<
   server.get('/healthz', { schema: { hide: true } }, () => ({ ok: true }));
   server.get('/api/v1/openapi.json', { schema: { hide: true } }, () => server.swagger());
   registerRoutes(server, app);
+  registerLedgerRoutes(server, app);
   registerStream(server, app);
   return server;
 }

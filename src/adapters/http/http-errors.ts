@@ -14,6 +14,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  BAD_SIGNATURE: 422,
+  NOT_YET_WITNESSED: 503,
 };
 
 /** The HTTP status for a use case error (400 for any code about the input). */

@@ -2,6 +2,8 @@ import { Type } from 'typebox';
 import type { App } from '../../app/index.js';
 import { parseRfc3339 } from '../../core/observations/index.js';
 import {
+  CoverageQuerySchema,
+  CoverageViewSchema,
   ErrorBodySchema,
   IncidentListQuerySchema,
   IncidentViewSchema,
@@ -380,6 +382,50 @@ export function registerRoutes(server: Server, app: App): void {
         ),
         incidentView,
       ),
+  );
+
+  server.get(
+    '/api/v1/coverage',
+    {
+      schema: {
+        summary: 'Coverage of a zone over a window, and its blind spots',
+        description:
+          'What share of the zone the sensors observed between from and to (at most 31 days; ' +
+          'the window ends at the server clock at the latest), for how much of the window, ' +
+          'where they did not (a GeoJSON FeatureCollection of blind spots), and each ' +
+          "sensor's part. The zone's geometry is the one in force at from (docs/api.md).",
+        tags: ['coverage'],
+        querystring: CoverageQuerySchema,
+        response: { 200: CoverageViewSchema, ...Errors },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const result = await app.coverage(principalOf(request), {
+        zoneId: q.zone,
+        fromMs: parseRfc3339(q.from),
+        toMs: parseRfc3339(q.to),
+        ...(q.resolution !== undefined && { resolution: q.resolution }),
+      });
+      const iso = (ms: number) => new Date(ms).toISOString();
+      return send(reply, result, (c) => ({
+        zone: c.zoneId,
+        zoneSpecVersion: c.zoneSpecVersion,
+        from: iso(c.fromMs),
+        to: iso(c.toMs),
+        resolution: c.resolution,
+        totalCells: c.totalCells,
+        observedCells: c.observedCells,
+        areaFraction: c.areaFraction,
+        timeFraction: c.timeFraction,
+        inRangeFraction: c.inRangeFraction,
+        blindSpots: c.blindSpots,
+        sensors: c.sensors.map(({ reportValidityMs, ...s }) => ({
+          ...s,
+          reportValidityS: reportValidityMs === null ? null : reportValidityMs / 1000,
+        })),
+      }));
+    },
   );
 
   server.get(

@@ -61,6 +61,7 @@ export function observationView(o: Omit<StoredObservation, 'seq'> & { seq?: numb
     distanceToLineM: o.distanceToLineM,
     zoneSpecVersion: o.zoneSpecVersion,
     ruleIds: o.ruleIds,
+    leafIndex: o.leafIndex,
   };
 }
 

@@ -19,6 +19,7 @@ export {
   zoneCells,
 } from './zone-cells.js';
 export type { ZoneCells } from './zone-cells.js';
+export { cellsOutline } from './cell-outline.js';
 export { coverageOfZone } from './coverage-of-zone.js';
 export type {
   CellCoverage,

@@ -49,6 +49,9 @@ export const ERROR_CODES = {
   INVALID_TRANSITION: 'The incident cannot move from its current status to the one asked for.',
   CONFLICT: 'The request conflicts with the current state of the record.',
   RATE_LIMITED: 'Too many requests; retry later.',
+  BAD_SIGNATURE: 'A signature or cosignature does not verify with the key it names.',
+  NOT_YET_WITNESSED:
+    'No checkpoint with enough witness cosignatures covers the record yet; retry later.',
   INTERNAL: 'An unexpected error; the server logged it.',
 } as const;
 

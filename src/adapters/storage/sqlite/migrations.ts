@@ -119,6 +119,49 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     revoked_at_ms INTEGER
   ) STRICT;
   `,
+  // 2: the evidence ledger (docs/ledger.md, "Storage").
+  `
+  -- One row per leaf, idx = leaf index (0, 1, ...): the rowid, so max(idx) is one B-tree seek
+  -- and a range of leaves is one range scan. data holds the exact bytes hashed.
+  CREATE TABLE ledger_leaves (
+    idx INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    data BLOB NOT NULL
+  ) STRICT;
+  CREATE INDEX ledger_leaves_ref ON ledger_leaves (ref);
+
+  -- Every leaf hash and complete subtree hash, grouped by the leaf whose append stored them:
+  -- the row of leaf m holds the hashes at storage indexes storedHashCount(m) to
+  -- storedHashCount(m + 1) - 1 (its leaf hash, then the hash of each complete subtree it ends,
+  -- level by level), 32 bytes each, concatenated. One row per leaf rather than per hash halves
+  -- the rows an append writes; like the leaves, a row is written once and never changed.
+  CREATE TABLE ledger_hashes (
+    leaf INTEGER PRIMARY KEY,
+    hashes BLOB NOT NULL CHECK (length(hashes) > 0 AND length(hashes) % 32 = 0)
+  ) STRICT;
+
+  CREATE TABLE ledger_checkpoints (
+    size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL CHECK (length(root) = 32),
+    note TEXT NOT NULL,
+    issued_at_ms INTEGER NOT NULL
+  ) STRICT;
+
+  -- Witness cosignature lines; id gives the order of arrival, and a witness key (name and key
+  -- ID) cosigns a checkpoint at most once.
+  CREATE TABLE ledger_cosignatures (
+    id INTEGER PRIMARY KEY,
+    size INTEGER NOT NULL REFERENCES ledger_checkpoints (size),
+    key_name TEXT NOT NULL,
+    key_id INTEGER NOT NULL,
+    line TEXT NOT NULL,
+    UNIQUE (size, key_name, key_id)
+  ) STRICT;
+
+  -- NULL for observations stored before the ledger existed.
+  ALTER TABLE observations ADD COLUMN leaf_index INTEGER;
+  `,
 ];
 
 /** What a migration run did. */

@@ -1,23 +1,36 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import DatabaseConstructor from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import type {
+  ActivityRun,
   ApiKeyRecord,
   IncidentQuery,
   IngestCommit,
+  LedgerAppend,
+  LedgerLeafRecord,
   NewObservation,
   ObservationKey,
   ObservationQuery,
   Page,
+  SensorActivityQuery,
   SensorHealth,
   Storage,
   StorageCounts,
+  StoredCheckpoint,
   StoredIncidentSource,
   StoredObservation,
   Versioned,
 } from '../../../app/index.js';
 import type { Incident } from '../../../core/incidents/index.js';
+import {
+  HASH_SIZE,
+  LEDGER_LEAF_KINDS,
+  parseSignatureLine,
+  storedHashCount,
+} from '../../../core/ledger/index.js';
+import type { LedgerLeafKind } from '../../../core/ledger/index.js';
 import type { Observation, Sensor } from '../../../core/observations/index.js';
 import type { RuleSet } from '../../../core/rules/index.js';
 import type { ZoneSpec } from '../../../core/zones/index.js';
@@ -28,12 +41,19 @@ import {
   encodeObservationCursor,
   storageError,
 } from './cursors.js';
-import { SQLITE_MIGRATIONS, migrateSqlite } from './migrations.js';
+import { packHashRows, readStoredHashes } from './ledger-rows.js';
+import type { HashRowReader } from './ledger-rows.js';
+import { SQLITE_MIGRATIONS, checkSqliteSchema, migrateSqlite } from './migrations.js';
 
 /** Where the SQLite database lives. */
 export interface SqliteStorageOptions {
   /** File path, or `:memory:` for a private in-memory database (tests). */
   readonly path: string;
+  /**
+   * Open an existing file read-only (`armistice ledger check`): no migration, no write; the
+   * schema must be the one this code knows. Every write method then fails.
+   */
+  readonly readonly?: boolean;
 }
 
 /** The connection settings in effect, for diagnostics and tests. */
@@ -59,6 +79,8 @@ export interface SqliteStorage extends Storage {
 }
 
 const BUSY_TIMEOUT_MS = 5_000;
+/** Event time read per query by sensorActivity before it lets other work run, ms. */
+const ACTIVITY_SLICE_MS = 6 * 3_600_000;
 const KEY_SEPARATOR = '\u0000';
 const ZONE_DELIMITER = '|';
 
@@ -92,6 +114,21 @@ interface ObservationRow {
   rule_ids: string;
   authorized: string;
   body: string;
+  leaf_index: number | null;
+}
+
+interface LeafRow {
+  idx: number;
+  kind: LedgerLeafKind;
+  ref: string;
+  data: Buffer;
+}
+
+interface CheckpointRow {
+  size: number;
+  root: Buffer;
+  note: string;
+  issued_at_ms: number;
 }
 
 interface SourceRow {
@@ -113,7 +150,9 @@ interface ApiKeyRow {
 
 const OBSERVATION_COLUMNS =
   'seq, observed_at_ms, received_at_ms, lon, lat, radius_m, inside, possibly_inside, side, ' +
-  'distance_to_line_m, zone_spec_version, rule_ids, authorized, body';
+  'distance_to_line_m, zone_spec_version, rule_ids, authorized, body, leaf_index';
+
+const LEAF_KINDS: ReadonlySet<string> = new Set(LEDGER_LEAF_KINDS);
 
 /** `['dmz', 'sector-03']` as `'|dmz|sector-03|'`, `[]` as `''`. */
 function encodeZones(ids: readonly string[]): string {
@@ -146,7 +185,104 @@ function toStoredObservation(row: ObservationRow): StoredObservation {
     zoneSpecVersion: row.zone_spec_version,
     ruleIds: JSON.parse(row.rule_ids) as string[],
     authorized: JSON.parse(row.authorized) as StoredObservation['authorized'],
+    leafIndex: row.leaf_index,
   };
+}
+
+/** A copy of a BLOB as a plain Uint8Array (not a Buffer view into a shared pool). */
+function bytesOf(blob: Buffer): Uint8Array {
+  return new Uint8Array(blob);
+}
+
+function toLeaf(row: LeafRow): LedgerLeafRecord {
+  return { index: row.idx, kind: row.kind, ref: row.ref, data: bytesOf(row.data) };
+}
+
+function toCheckpoint(row: CheckpointRow, cosignatures: string[]): StoredCheckpoint {
+  return {
+    size: row.size,
+    rootHash: bytesOf(row.root),
+    note: row.note,
+    issuedAtMs: row.issued_at_ms,
+    cosignatures,
+  };
+}
+
+function checkCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw storageError('INVALID_INPUT', `${name} must be a non-negative integer, got ${value}`);
+  }
+}
+
+function isHash(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array && value.length === HASH_SIZE;
+}
+
+/**
+ * Checks that `append` continues a log of `size` leaves: CONFLICT when it does not fit (another
+ * writer appended first, or the leaf or hash numbering is off), INVALID_INPUT when a record is
+ * malformed. Nothing is written when it throws.
+ */
+function checkAppend(append: LedgerAppend, size: number): void {
+  const { fromSize, leaves, hashes } = append;
+  checkCount('ledger fromSize', fromSize);
+  if (fromSize !== size) {
+    throw storageError(
+      'CONFLICT',
+      `the ledger has ${size} leaves; an append from size ${fromSize} does not continue it`,
+    );
+  }
+  leaves.forEach((leaf, i) => {
+    if (leaf.index !== fromSize + i) {
+      throw storageError(
+        'CONFLICT',
+        `ledger leaf ${i} of the append has index ${leaf.index}, expected ${fromSize + i}`,
+      );
+    }
+    if (!LEAF_KINDS.has(leaf.kind)) {
+      throw storageError('INVALID_INPUT', `ledger leaf ${leaf.index}: unknown kind ${leaf.kind}`);
+    }
+    if (typeof leaf.ref !== 'string' || leaf.ref === '') {
+      throw storageError('INVALID_INPUT', `ledger leaf ${leaf.index}: ref must be non-empty`);
+    }
+    if (!(leaf.data instanceof Uint8Array)) {
+      throw storageError('INVALID_INPUT', `ledger leaf ${leaf.index}: data must be bytes`);
+    }
+  });
+  const base = storedHashCount(fromSize);
+  const expected = storedHashCount(fromSize + leaves.length) - base;
+  if (hashes.length !== expected) {
+    throw storageError(
+      'CONFLICT',
+      `an append of ${leaves.length} leaves to ${fromSize} stores ${expected} hashes, ` +
+        `got ${hashes.length}`,
+    );
+  }
+  hashes.forEach((h, i) => {
+    if (h.index !== base + i) {
+      throw storageError(
+        'CONFLICT',
+        `stored hash ${i} of the append has index ${h.index}, expected ${base + i}`,
+      );
+    }
+    if (!isHash(h.hash)) {
+      throw storageError('INVALID_INPUT', `stored hash ${h.index} is not ${HASH_SIZE} bytes`);
+    }
+  });
+}
+
+/** The signature line without its newline, parsed; INVALID_INPUT when it is not one. */
+function parseCosignatureLine(line: string): { body: string; name: string; keyId: number } {
+  const body = typeof line === 'string' && line.endsWith('\n') ? line.slice(0, -1) : line;
+  const parsed =
+    typeof body === 'string' && !body.includes('\n') ? parseSignatureLine(body) : undefined;
+  if (!parsed?.ok) {
+    throw storageError(
+      'INVALID_INPUT',
+      `not a signature line: ${parsed?.message ?? 'one line of text expected'}`,
+    );
+  }
+  return { body, name: parsed.value.name, keyId: parsed.value.keyId };
 }
 
 function toVersioned<T>(row: VersionedRow): Versioned<T> {
@@ -257,6 +393,7 @@ function configure(db: Database): void {
  * than this code knows.
  */
 export function openSqliteStorage(options: SqliteStorageOptions): SqliteStorage {
+  if (options.readonly) return openReadonly(options.path);
   if (options.path !== ':memory:' && options.path !== '') {
     mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
   }
@@ -268,6 +405,27 @@ export function openSqliteStorage(options: SqliteStorageOptions): SqliteStorage 
     // Changes", step 1), and the pragma is a no-op inside the migration's transaction.
     migrateSqlite(db, SQLITE_MIGRATIONS);
     configure(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return createSqliteStorage(db);
+}
+
+/** Opens an existing, fully migrated database file read-only. */
+function openReadonly(file: string): SqliteStorage {
+  const db = new DatabaseConstructor(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    checkSqliteSchema(db, SQLITE_MIGRATIONS);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== SQLITE_MIGRATIONS.length) {
+      throw new Error(
+        `${file} has schema version ${version}, older than this Armistice ` +
+          `(${SQLITE_MIGRATIONS.length}); open it read-write once to migrate it`,
+      );
+    }
+    db.pragma('temp_store = MEMORY');
   } catch (error) {
     db.close();
     throw error;
@@ -331,8 +489,8 @@ function createSqliteStorage(db: Database): SqliteStorage {
     insertObservation: db.prepare(
       `INSERT INTO observations (sensor_id, id, observed_at_ms, received_at_ms, kind, lon, lat,
          radius_m, inside, possibly_inside, side, distance_to_line_m, zone_spec_version, rule_ids,
-         authorized, body)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         authorized, body, leaf_index)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     addObservationCount: db.prepare<[number]>(
       "UPDATE counters SET value = value + ? WHERE name = 'observations'",
@@ -407,6 +565,55 @@ function createSqliteStorage(db: Database): SqliteStorage {
         `SELECT z.value, count(*) FROM incidents AS i, json_each(i.zones) AS z GROUP BY z.value`,
       )
       .raw(),
+
+    // max(idx) of a rowid table is one seek to the last row.
+    ledgerSize: db
+      .prepare<[], number>('SELECT coalesce(max(idx) + 1, 0) FROM ledger_leaves')
+      .pluck(),
+    hashRow: db
+      .prepare<[number], Buffer>('SELECT hashes FROM ledger_hashes WHERE leaf = ?')
+      .pluck(),
+    hashRows: db
+      .prepare<[number, number], [number, Buffer]>(
+        'SELECT leaf, hashes FROM ledger_hashes WHERE leaf >= ? AND leaf < ? ORDER BY leaf',
+      )
+      .raw(),
+    ledgerLeaves: db.prepare<[number, number], LeafRow>(
+      'SELECT idx, kind, ref, data FROM ledger_leaves WHERE idx >= ? AND idx < ? ORDER BY idx',
+    ),
+    ledgerLeavesOf: db.prepare<[string], LeafRow>(
+      'SELECT idx, kind, ref, data FROM ledger_leaves WHERE ref = ? ORDER BY idx',
+    ),
+    insertLeaf: db.prepare<[number, string, string, Uint8Array]>(
+      'INSERT INTO ledger_leaves (idx, kind, ref, data) VALUES (?, ?, ?, ?)',
+    ),
+    insertHashRow: db.prepare<[number, Uint8Array]>(
+      'INSERT INTO ledger_hashes (leaf, hashes) VALUES (?, ?)',
+    ),
+    insertCheckpoint: db.prepare<[number, Uint8Array, string, number]>(
+      'INSERT INTO ledger_checkpoints (size, root, note, issued_at_ms) VALUES (?, ?, ?, ?)',
+    ),
+    getCheckpoint: db.prepare<[number], CheckpointRow>(
+      'SELECT size, root, note, issued_at_ms FROM ledger_checkpoints WHERE size = ?',
+    ),
+    latestCheckpoint: db.prepare<[number], CheckpointRow>(
+      `SELECT size, root, note, issued_at_ms FROM ledger_checkpoints AS c
+       WHERE (SELECT count(*) FROM ledger_cosignatures AS k WHERE k.size = c.size) >= ?
+       ORDER BY size DESC LIMIT 1`,
+    ),
+    listCheckpoints: db.prepare<[], CheckpointRow>(
+      'SELECT size, root, note, issued_at_ms FROM ledger_checkpoints ORDER BY size',
+    ),
+    cosignaturesOf: db
+      .prepare<[number], string>('SELECT line FROM ledger_cosignatures WHERE size = ? ORDER BY id')
+      .pluck(),
+    allCosignatures: db
+      .prepare<[], [number, string]>('SELECT size, line FROM ledger_cosignatures ORDER BY size, id')
+      .raw(),
+    insertCosignature: db.prepare<[number, string, number, string]>(
+      `INSERT INTO ledger_cosignatures (size, key_name, key_id, line) VALUES (?, ?, ?, ?)
+       ON CONFLICT (size, key_name, key_id) DO NOTHING`,
+    ),
   };
 
   // Filtered lists are built from the filters present; a handful of shapes, each prepared once.
@@ -453,6 +660,7 @@ function createSqliteStorage(db: Database): SqliteStorage {
         JSON.stringify(o.ruleIds),
         JSON.stringify(o.authorized),
         JSON.stringify(observation),
+        o.leafIndex,
       );
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -466,7 +674,117 @@ function createSqliteStorage(db: Database): SqliteStorage {
     }
   };
 
+  /** Writes a ledger append; called inside the transaction of the records it describes. */
+  const appendLedgerRows = (append: LedgerAppend): void => {
+    checkAppend(append, s.ledgerSize.get() ?? 0);
+    try {
+      for (const leaf of append.leaves)
+        s.insertLeaf.run(leaf.index, leaf.kind, leaf.ref, leaf.data);
+      const rows = packHashRows(append.fromSize, append.leaves.length, append.hashes);
+      rows.forEach((row, i) => s.insertHashRow.run(append.fromSize + i, row));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Only a corrupt log (hashes stored past its leaves) gets here.
+      throw storageError('CONFLICT', 'the ledger already holds a hash of this append', error);
+    }
+  };
+
+  const appendLedger = db.transaction(appendLedgerRows);
+
+  const hashRowReader: HashRowReader = {
+    row: (leaf) => s.hashRow.get(leaf),
+    rows: (first, end) => s.hashRows.all(first, end),
+  };
+  const readHashes = db.transaction((indexes: readonly number[]) =>
+    readStoredHashes(hashRowReader, indexes),
+  );
+
+  const putCheckpoint = db.transaction((checkpoint: StoredCheckpoint) => {
+    const { size, rootHash, note, issuedAtMs } = checkpoint;
+    checkCount('checkpoint size', size);
+    if (!isHash(rootHash)) {
+      throw storageError('INVALID_INPUT', `checkpoint root hash must be ${HASH_SIZE} bytes`);
+    }
+    if (typeof note !== 'string' || !Number.isSafeInteger(issuedAtMs)) {
+      throw storageError('INVALID_INPUT', 'checkpoint note must be text, issuedAtMs an integer');
+    }
+    try {
+      s.insertCheckpoint.run(size, rootHash, note, issuedAtMs);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw storageError('CONFLICT', `a checkpoint of size ${size} is stored already`, error);
+    }
+    for (const line of checkpoint.cosignatures) insertCosignature(size, line);
+  });
+
+  /** Stores a cosignature line (with its newline) unless its key has cosigned `size` already. */
+  const insertCosignature = (size: number, line: string): boolean => {
+    const { body, name, keyId } = parseCosignatureLine(line);
+    return s.insertCosignature.run(size, name, keyId, `${body}\n`).changes === 1;
+  };
+
+  const addCosignature = db.transaction((size: number, line: string): boolean => {
+    checkCount('checkpoint size', size);
+    parseCosignatureLine(line);
+    if (s.getCheckpoint.get(size) === undefined) {
+      throw storageError('NOT_FOUND', `no checkpoint of size ${size}`);
+    }
+    return insertCosignature(size, line);
+  });
+
+  const getCheckpoint = db.transaction((size: number): StoredCheckpoint | undefined => {
+    const row = s.getCheckpoint.get(size);
+    return row && toCheckpoint(row, s.cosignaturesOf.all(row.size));
+  });
+
+  const latestCheckpoint = db.transaction((min: number): StoredCheckpoint | undefined => {
+    const row = s.latestCheckpoint.get(min);
+    return row && toCheckpoint(row, s.cosignaturesOf.all(row.size));
+  });
+
+  const listCheckpoints = db.transaction((): StoredCheckpoint[] => {
+    const lines = new Map<number, string[]>();
+    for (const [size, line] of s.allCosignatures.all()) {
+      const list = lines.get(size);
+      if (list) list.push(line);
+      else lines.set(size, [line]);
+    }
+    return s.listCheckpoints.all().map((row) => toCheckpoint(row, lines.get(row.size) ?? []));
+  });
+
+  const putZoneSpec = db.transaction(
+    (body: string, actor: string, atMs: number, ledger?: LedgerAppend) => {
+      if (ledger) appendLedgerRows(ledger);
+      const row = s.putZoneSpec.get(body, actor, atMs);
+      if (!row) throw new Error('zone spec insert returned no version');
+      return row.version;
+    },
+  );
+
+  const putRuleSet = db.transaction(
+    (body: string, actor: string, atMs: number, ledger?: LedgerAppend) => {
+      if (ledger) appendLedgerRows(ledger);
+      const row = s.putRuleSet.get(body, actor, atMs);
+      if (!row) throw new Error('rule set insert returned no version');
+      return row.version;
+    },
+  );
+
+  const replaceIncident = db.transaction(
+    (incident: Incident, expectedVersion: number, ledger?: LedgerAppend): boolean => {
+      const { changes } = s.replaceIncidentAt.run(
+        ...incidentColumns(incident),
+        incident.id,
+        expectedVersion,
+      );
+      if (changes !== 1) return false;
+      if (ledger) appendLedgerRows(ledger);
+      return true;
+    },
+  );
+
   const commitIngest = db.transaction((commit: IngestCommit) => {
+    if (commit.ledger) appendLedgerRows(commit.ledger);
     const byZone = new Map<string, number>();
     for (const o of commit.observations) {
       insertObservation(o);
@@ -569,6 +887,47 @@ function createSqliteStorage(db: Database): SqliteStorage {
     return { items, nextCursor: more ? encodeObservationCursor(last.seq) : null };
   };
 
+  // Rows in event-time order from the time index, grouped into runs as they stream by, so that
+  // memory grows with the runs, not the rows. `+sensor_id` keeps the planner off the sensor
+  // index, which would read every observation of the sensors, of all time, and sort them. The
+  // window is read in slices of event time, yielding to the event loop between them, so that a
+  // month of observations (seconds of reading) does not stall ingest.
+  const sensorActivity = async (
+    query: SensorActivityQuery,
+  ): Promise<Map<string, ActivityRun[]>> => {
+    checkFinite('fromMs', query.fromMs);
+    checkFinite('toMs', query.toMs);
+    const gaps = new Map<string, number>();
+    for (const { sensorId, maxGapMs } of query.sensors) {
+      if (!(maxGapMs >= 0) || !Number.isFinite(maxGapMs)) {
+        throw storageError('INVALID_INPUT', `maxGapMs of ${sensorId} must be finite and >= 0`);
+      }
+      gaps.set(sensorId, maxGapMs);
+    }
+    const runs = new Map<string, [number, number][]>();
+    const ids = JSON.stringify([...gaps.keys()]);
+    const statement = prepared(
+      `SELECT sensor_id, observed_at_ms FROM observations
+       WHERE observed_at_ms >= ? AND observed_at_ms < ?
+         AND +sensor_id IN (SELECT value FROM json_each(?))
+       ORDER BY observed_at_ms`,
+    ).raw(true);
+    for (let from = query.fromMs; gaps.size > 0 && from < query.toMs;) {
+      const to = Math.min(query.toMs, from + ACTIVITY_SLICE_MS);
+      const rows = statement.iterate(from, to, ids) as IterableIterator<[string, number]>;
+      for (const [sensorId, atMs] of rows) {
+        let list = runs.get(sensorId);
+        if (!list) runs.set(sensorId, (list = []));
+        const last = list[list.length - 1];
+        if (last && atMs - last[1] <= (gaps.get(sensorId) as number)) last[1] = atMs;
+        else list.push([atMs, atMs]);
+      }
+      from = to;
+      if (from < query.toMs) await yieldToEventLoop();
+    }
+    return runs;
+  };
+
   const listIncidents = (query: IncidentQuery): Page<Incident> => {
     checkLimit(query.limit);
     checkFinite('fromMs', query.fromMs);
@@ -636,21 +995,19 @@ function createSqliteStorage(db: Database): SqliteStorage {
     async zoneSpecHistory() {
       return s.zoneSpecHistory.all().map((row) => toVersioned<ZoneSpec>(row));
     },
-    async putZoneSpec(spec, actor, atMs) {
+    async putZoneSpec(spec, actor, atMs, ledger) {
       const body = JSON.stringify(spec);
-      const row = s.putZoneSpec.get(body, actor, atMs);
-      if (!row) throw new Error('zone spec insert returned no version');
-      return toVersioned<ZoneSpec>({ version: row.version, body, actor, created_at_ms: atMs });
+      const version = putZoneSpec.immediate(body, actor, atMs, ledger);
+      return toVersioned<ZoneSpec>({ version, body, actor, created_at_ms: atMs });
     },
     async currentRuleSet() {
       const row = s.currentRuleSet.get();
       return row && toVersioned<RuleSet>(row);
     },
-    async putRuleSet(ruleSet, actor, atMs) {
+    async putRuleSet(ruleSet, actor, atMs, ledger) {
       const body = JSON.stringify(ruleSet);
-      const row = s.putRuleSet.get(body, actor, atMs);
-      if (!row) throw new Error('rule set insert returned no version');
-      return toVersioned<RuleSet>({ version: row.version, body, actor, created_at_ms: atMs });
+      const version = putRuleSet.immediate(body, actor, atMs, ledger);
+      return toVersioned<RuleSet>({ version, body, actor, created_at_ms: atMs });
     },
 
     async getSensor(id) {
@@ -686,6 +1043,7 @@ function createSqliteStorage(db: Database): SqliteStorage {
     async listObservations(query) {
       return listObservations(query);
     },
+    sensorActivity,
 
     async openIncidentsBetween(fromMs, toMs, ruleIds) {
       checkFinite('fromMs', fromMs);
@@ -705,23 +1063,52 @@ function createSqliteStorage(db: Database): SqliteStorage {
     async incidentSources(id) {
       return s.incidentSources.all(id).map(toSource);
     },
-    async replaceIncident(incident, expectedVersion) {
+    async replaceIncident(incident, expectedVersion, ledger) {
       if (!(incident.version > expectedVersion)) {
         throw new RangeError(
           `incident ${incident.id}: the replacement's version ${incident.version} must be ` +
             `greater than the expected version ${expectedVersion}`,
         );
       }
-      const { changes } = s.replaceIncidentAt.run(
-        ...incidentColumns(incident),
-        incident.id,
-        expectedVersion,
-      );
-      return changes === 1;
+      return replaceIncident.immediate(incident, expectedVersion, ledger);
     },
 
     async commitIngest(commit) {
       commitIngest.immediate(commit);
+    },
+
+    async ledgerSize() {
+      return s.ledgerSize.get() ?? 0;
+    },
+    async ledgerHashes(indexes) {
+      return indexes.length === 0 ? [] : readHashes.deferred(indexes);
+    },
+    async ledgerLeaves(fromIndex, limit) {
+      checkCount('fromIndex', fromIndex);
+      checkLimit(limit);
+      return s.ledgerLeaves.all(fromIndex, fromIndex + limit).map(toLeaf);
+    },
+    async ledgerLeavesOf(ref) {
+      return s.ledgerLeavesOf.all(ref).map(toLeaf);
+    },
+    async appendLedger(append) {
+      appendLedger.immediate(append);
+    },
+    async putCheckpoint(checkpoint) {
+      putCheckpoint.immediate(checkpoint);
+    },
+    async addCosignature(size, line) {
+      return addCosignature.immediate(size, line);
+    },
+    async getCheckpoint(size) {
+      return getCheckpoint.deferred(size);
+    },
+    async latestCheckpoint(minCosignatures = 0) {
+      checkCount('minCosignatures', minCosignatures);
+      return latestCheckpoint.deferred(minCosignatures);
+    },
+    async listCheckpoints() {
+      return listCheckpoints.deferred();
     },
 
     async apiKeyByHash(hash) {
@@ -745,7 +1132,7 @@ function createSqliteStorage(db: Database): SqliteStorage {
     },
     async close() {
       if (!db.open) return;
-      db.pragma('optimize');
+      if (!db.readonly) db.pragma('optimize');
       db.close();
     },
 
