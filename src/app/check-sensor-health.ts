@@ -88,11 +88,18 @@ function outageIncident(
  * Marks sensors silent that reported nothing for longer than their expected interval, and opens
  * a sensor-outage incident for each (S2). Runs on a timer of the composition root; tests call it
  * with a fake clock.
+ *
+ * Silence is judged at the server clock minus the usual delivery delay of reports
+ * (`SensorHealthBook.deliveryLagMs`): otherwise transport delay counts as silence, and when the
+ * demo runs thousands of times faster than real time, a second of delay is an hour and every
+ * sensor would flap silent. A sensor that stops reporting is still found, that delay later; so
+ * is a network that stops altogether, since the delay is learnt from reports that arrive.
  */
 export function createCheckSensorHealth(deps: HealthCheckDeps) {
   return (): Promise<{ silenced: string[] }> =>
     deps.serial(async () => {
       const nowMs = deps.clock.nowMs();
+      const judgeMs = nowMs - deps.health.deliveryLagMs();
       const changed: SensorHealth[] = [];
       const incidents: Incident[] = [];
       const reopened: Incident[] = [];
@@ -107,7 +114,7 @@ export function createCheckSensorHealth(deps: HealthCheckDeps) {
         const h = deps.health.get(sensor.id, nowMs);
         if (h.status === 'silent') continue;
         const quietSinceMs = h.lastSeenMs ?? h.sinceMs;
-        if (nowMs - quietSinceMs <= thresholdMs) continue;
+        if (judgeMs - quietSinceMs <= thresholdMs) continue;
         const silent: SensorHealth = { ...h, status: 'silent', sinceMs: nowMs };
         changed.push(silent);
         // A sensor that keeps dropping out is one outage incident, not one per drop-out.

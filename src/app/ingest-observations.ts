@@ -301,7 +301,7 @@ export function createIngestObservations(deps: IngestDeps) {
         });
         return numbered;
       });
-      deps.health.apply(sensorHealth);
+      deps.health.apply(sensorHealth, nowMs);
       publish(deps, merged.created, merged.updated, changedHealth, kept);
       return ok<IngestResult>({
         accepted: kept.length,
