@@ -29,6 +29,11 @@ export interface LedgerOptions {
    * Undefined: an ephemeral key (tests, ':memory:' databases).
    */
   readonly keyPath?: string;
+  /**
+   * PKCS #8 PEM files of previous signing keys kept during a rotation: checkpoints are signed by
+   * them too, so witnesses pinned to an old key keep verifying until they pin the new one.
+   */
+  readonly previousKeyPaths?: readonly string[];
   /** Checkpoint origin line and key name (default DEFAULT_LEDGER_ORIGIN). */
   readonly origin?: string;
   /** Witness cosignature verifier keys (vkey strings, type 0x04). */
@@ -57,10 +62,18 @@ export function loadLedgerSettings(options: LedgerOptions): LedgerSettings {
     }
     privateKey = pair.seed;
   }
-  const signer = createEd25519Signer(privateKey);
-  const logKey = formatVerifierKey(
-    verifierKeyOf(sha256, origin, SIGNATURE_TYPE_ED25519, signer.publicKey),
+  const keys = [
+    createEd25519Signer(privateKey),
+    ...(options.previousKeyPaths ?? []).map((file) =>
+      createEd25519Signer(ed25519PrivateKeyFromPkcs8(readFileSync(file, 'utf8'))),
+    ),
+  ];
+  const logKeys = keys.map((k) =>
+    formatVerifierKey(verifierKeyOf(sha256, origin, SIGNATURE_TYPE_ED25519, k.publicKey)),
   );
+  if (new Set(logKeys).size !== logKeys.length) {
+    throw new Error('a previous ledger key is the same as the current key');
+  }
   const witnesses = (options.witnesses ?? []).map((vkey) => {
     const parsed = parseVerifierKey(sha256, vkey.trim());
     if (!parsed.ok) throw new Error(`witness key ${JSON.stringify(vkey)}: ${parsed.message}`);
@@ -77,8 +90,8 @@ export function loadLedgerSettings(options: LedgerOptions): LedgerSettings {
   }
   return {
     origin,
-    signer: createNoteSigner(sha256, origin, signer),
-    logKeys: [logKey],
+    signers: keys.map((k) => createNoteSigner(sha256, origin, k)),
+    logKeys,
     witnesses,
     quorum,
   };

@@ -79,7 +79,7 @@ export async function createApp(ports: AppPorts, config: AppConfig) {
   const ledger = createLedgerWriter(ports.storage, ports.hasher);
   const shared = { ...ports, reference, health, serial, ledger };
   const manageLedger = createManageLedger({ ...shared, settings: ports.ledger });
-  await manageLedger.recordSigningKey('system');
+  await manageLedger.reconcileSigningKeys('system');
   return {
     ledger: manageLedger,
     ingestObservations: createIngestObservations({

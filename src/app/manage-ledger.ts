@@ -37,9 +37,12 @@ export interface LedgerWitness {
 export interface LedgerSettings {
   /** The checkpoint origin line, e.g. `armistice.mission.example/ledger`. */
   readonly origin: string;
-  /** The log's current signing key (Ed25519, signed-note). */
-  readonly signer: NoteSigner;
-  /** The log's verifier keys (the signer's first), published at /ledger/keys. */
+  /**
+   * The log's signing keys (Ed25519, signed-note): the current key first, then any previous key
+   * kept during a rotation so that witnesses pinned to it keep verifying checkpoints.
+   */
+  readonly signers: readonly NoteSigner[];
+  /** The verifier keys of `signers`, in the same order, published at /ledger/keys. */
   readonly logKeys: readonly string[];
   /** Witnesses whose cosignatures count. */
   readonly witnesses: readonly LedgerWitness[];
@@ -61,8 +64,10 @@ export interface ManageLedgerDeps {
 export interface LedgerKeys {
   /** Checkpoint origin. */
   readonly origin: string;
-  /** Log verifier keys. */
+  /** Log verifier keys that sign checkpoints now (the current key first). */
   readonly log: readonly string[];
+  /** Log verifier keys retired by a rotation: they signed older checkpoints. */
+  readonly retired: readonly string[];
   /** Witness cosignature verifier keys. */
   readonly witnesses: readonly string[];
   /** Cosignatures a checkpoint needs to be published. */
@@ -106,8 +111,25 @@ export function checkpointNoteText(checkpoint: StoredCheckpoint): string {
   return checkpoint.note + checkpoint.cosignatures.map((l) => l.replace(/\n?$/, '\n')).join('');
 }
 
-function keyRef(signer: NoteSigner): string {
-  return `ledger-key:${signer.name}+${signer.keyId.toString(16).padStart(8, '0')}`;
+/** The ledger ref of every `key-change` decision. */
+export const LEDGER_KEYS_REF = 'ledger-keys';
+
+/** The log keys in force according to the ledger's `key-change` leaves, oldest first. */
+function loggedKeys(leaves: readonly LedgerLeafRecord[]): { active: string[]; retired: string[] } {
+  const active: string[] = [];
+  const retired: string[] = [];
+  for (const leaf of leaves) {
+    const { record } = JSON.parse(new TextDecoder().decode(leaf.data)) as {
+      record: { action: string; vkey: string };
+    };
+    const at = active.indexOf(record.vkey);
+    if (record.action === 'added' && at < 0) active.push(record.vkey);
+    if (record.action === 'retired' && at >= 0) {
+      active.splice(at, 1);
+      retired.push(record.vkey);
+    }
+  }
+  return { active, retired };
 }
 
 function badCount(name: string, value: number, max: number): string | undefined {
@@ -123,9 +145,10 @@ function badCount(name: string, value: number, max: number): string | undefined 
  */
 export function createManageLedger(deps: ManageLedgerDeps) {
   const { storage, settings, ledger, policy } = deps;
-  const keys: LedgerKeys = {
+  let keys: LedgerKeys = {
     origin: settings.origin,
     log: settings.logKeys,
+    retired: [],
     witnesses: settings.witnesses.map((w) => w.vkey),
     quorum: settings.quorum,
   };
@@ -139,7 +162,7 @@ export function createManageLedger(deps: ManageLedgerDeps) {
     const checkpoint: StoredCheckpoint = {
       size,
       rootHash,
-      note: formatNote(signNote(text, [settings.signer])),
+      note: formatNote(signNote(text, settings.signers)),
       issuedAtMs: deps.clock.nowMs(),
       cosignatures: [],
     };
@@ -152,15 +175,28 @@ export function createManageLedger(deps: ManageLedgerDeps) {
     keys: (): LedgerKeys => keys,
 
     /**
-     * Logs the current signing key as a `key-change` decision unless the log already holds it,
-     * so that every key that ever signed a checkpoint is itself in the log.
+     * Brings the ledger's record of its signing keys in line with the keys configured: every
+     * configured key not yet logged is logged `added`, every logged key no longer configured is
+     * logged `retired` — so a key rotation is itself a decision in the log, and the verifier
+     * keys of old checkpoints stay published.
      */
-    recordSigningKey(actor: string): Promise<void> {
+    reconcileSigningKeys(actor: string): Promise<void> {
       return deps.serial(async () => {
-        const ref = keyRef(settings.signer);
-        if ((await storage.ledgerLeavesOf(ref)).length > 0) return;
-        const leaf = keyChangeLeaf('added', settings.logKeys[0] ?? '', actor, deps.clock.nowMs());
-        await appendWith(ledger, [{ ref, leaf }], (append) => storage.appendLedger(append));
+        const logged = loggedKeys(await storage.ledgerLeavesOf(LEDGER_KEYS_REF));
+        const nowMs = deps.clock.nowMs();
+        const leaves = [
+          ...settings.logKeys
+            .filter((vkey) => !logged.active.includes(vkey))
+            .map((vkey) => keyChangeLeaf('added', vkey, actor, nowMs)),
+          ...logged.active
+            .filter((vkey) => !settings.logKeys.includes(vkey))
+            .map((vkey) => keyChangeLeaf('retired', vkey, actor, nowMs)),
+        ].map((leaf) => ({ ref: LEDGER_KEYS_REF, leaf }));
+        if (leaves.length > 0) {
+          await appendWith(ledger, leaves, (append) => storage.appendLedger(append));
+        }
+        const after = loggedKeys(await storage.ledgerLeavesOf(LEDGER_KEYS_REF));
+        keys = { ...keys, retired: after.retired.filter((v) => !settings.logKeys.includes(v)) };
       });
     },
 

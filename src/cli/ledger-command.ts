@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ed25519Verify, sha256 } from '../adapters/crypto/index.js';
@@ -18,11 +18,19 @@ import {
   verifyConsistency,
 } from '../core/ledger/index.js';
 import type { Checkpoint, MerkleHasher, NoteVerifier } from '../core/ledger/index.js';
+import { loadLedgerSettings } from '../ledger-settings.js';
 import { CliError, println } from './io.js';
 import type { CliIo } from './io.js';
 
 const USAGE = `Usage:
   armistice ledger check --db FILE [--vkey VKEY]... [--key-file FILE]
+  armistice ledger rotate-key (--db FILE | --key FILE) [--ledger-origin NAME]
+
+rotate-key (server stopped) moves the ledger's signing key FILE (default <db>.ledger-key.pem)
+to FILE.previous.pem and writes a new key in its place. Start the server with
+--previous-ledger-key FILE.previous.pem: checkpoints are then signed by both keys and the new
+key is logged as a key-change decision. Once every witness has pinned the new key, restart
+without that flag: the old key is logged as retired and stays published for old checkpoints.
 
 check opens the database read-only and recomputes the evidence ledger from its leaves: every
 leaf hash and every stored subtree hash, compared with the stored ones; the root of every
@@ -344,11 +352,48 @@ async function check(io: CliIo, args: string[]): Promise<number> {
 }
 
 /** `armistice ledger ...`: checks the evidence ledger of a database. */
+function rotateKey(io: CliIo, args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      db: { type: 'string' },
+      key: { type: 'string' },
+      'ledger-origin': { type: 'string' },
+    },
+    allowPositionals: false,
+  });
+  if (!values.db === !values.key) throw new CliError(USAGE);
+  const keyPath = path.resolve(io.cwd, values.key ?? `${values.db}.ledger-key.pem`);
+  const previousPath = `${keyPath}.previous.pem`;
+  if (!existsSync(keyPath)) throw new CliError(`no ledger key at ${keyPath}`, 1);
+  if (existsSync(previousPath)) {
+    throw new CliError(
+      `${previousPath} exists: a rotation is under way. Finish it (restart the server without ` +
+        '--previous-ledger-key, then archive that file) before rotating again.',
+      1,
+    );
+  }
+  const origin = values['ledger-origin'];
+  const vkeyOf = (file: string) =>
+    loadLedgerSettings({ keyPath: file, ...(origin && { origin }) }).logKeys[0] ?? '';
+  const oldVkey = vkeyOf(keyPath);
+  renameSync(keyPath, previousPath);
+  const newVkey = vkeyOf(keyPath); // creates the new key file, mode 0600
+  println(io.stdout, `previous key: ${oldVkey}  (now ${previousPath})`);
+  println(io.stdout, `new key:      ${newVkey}  (${keyPath})`);
+  println(io.stdout, '');
+  println(io.stdout, `Next: start the server with --previous-ledger-key ${previousPath}`);
+  println(io.stdout, 'until every witness has pinned the new key, then without it.');
+  return 0;
+}
+
 export async function ledgerCommand(io: CliIo, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'check':
       return check(io, rest);
+    case 'rotate-key':
+      return rotateKey(io, rest);
     case undefined:
     case 'help':
     case '--help':

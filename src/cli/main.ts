@@ -15,7 +15,8 @@ const HELP = `armistice - ceasefire monitoring along a demilitarized buffer zone
 Commands:
   serve [--db FILE] [--port N] [--host H] [--zones SPEC] [--rules FILE] [--sensors FILE]
         [--no-sim] [--scenario FILE] [--seed N] [--speed X] [--log-level L] [--no-zone-index]
-        [--ledger-key FILE] [--ledger-origin NAME] [--witnesses FILE] [--quorum N]
+        [--ledger-key FILE] [--previous-ledger-key FILE] [--ledger-origin NAME]
+        [--witnesses FILE] [--quorum N]
         [--checkpoint-interval S]
                                the server with the live demo (npm start)
   simulate --scenario FILE --seed N [--speed X] --target URL --key KEY [--truth OUT]
@@ -25,6 +26,8 @@ Commands:
   ledger check --db FILE [--vkey VKEY]...
                                recompute the evidence ledger from its stored leaves and
                                check every stored hash and checkpoint
+  ledger rotate-key (--db FILE | --key FILE)
+                               a new signing key; the old one signs too until retired
   verify BUNDLE [--trusted-keys FILE] [--json]
                                verify an incident's evidence bundle offline
   witness --log URL --key FILE --state DIR [--log-key VKEY] [--once] [--interval S]

@@ -29,6 +29,7 @@ export interface ServeSettings {
   readonly speed: number;
   readonly logLevel: string;
   readonly ledgerKeyPath?: string;
+  readonly previousLedgerKeyPaths: string[];
   readonly ledgerOrigin?: string;
   readonly witnesses: string[];
   readonly quorum?: number;
@@ -70,6 +71,7 @@ export function parseServeArgs(args: string[], cwd: string): ServeSettings {
       speed: { type: 'string', default: '1' },
       'log-level': { type: 'string', default: 'warn' },
       'ledger-key': { type: 'string' },
+      'previous-ledger-key': { type: 'string', multiple: true },
       'ledger-origin': { type: 'string' },
       witnesses: { type: 'string' },
       quorum: { type: 'string' },
@@ -117,6 +119,7 @@ export function parseServeArgs(args: string[], cwd: string): ServeSettings {
     speed,
     logLevel: values['log-level'],
     ...(values['ledger-key'] && { ledgerKeyPath: abs(values['ledger-key']) }),
+    previousLedgerKeyPaths: (values['previous-ledger-key'] ?? []).map(abs),
     ...(values['ledger-origin'] && { ledgerOrigin: values['ledger-origin'] }),
     witnesses: witnessList.witnesses,
     ...(ledgerQuorum !== undefined && { quorum: ledgerQuorum }),
@@ -153,6 +156,7 @@ export async function serveCommand(
       checkpointIntervalMs: s.checkpointIntervalMs,
       ledger: {
         ...(s.ledgerKeyPath && { keyPath: s.ledgerKeyPath }),
+        previousKeyPaths: s.previousLedgerKeyPaths,
         ...(s.ledgerOrigin && { origin: s.ledgerOrigin }),
         witnesses: s.witnesses,
         ...(s.quorum !== undefined && { quorum: s.quorum }),

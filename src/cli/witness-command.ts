@@ -313,6 +313,8 @@ interface Witness {
   readonly logKeyArgs: readonly string[];
   /** Whether the published keys were checked in this run. */
   keysChecked: boolean;
+  /** The log keys the log published when they were checked. */
+  publishedLogKeys?: readonly string[];
   /** The last refusal reported in this run, to write its evidence once. */
   lastRefusal?: string;
 }
@@ -391,6 +393,7 @@ async function checkPublishedKeys(w: Witness, state: WitnessState): Promise<void
   if (w.keysChecked) return;
   const keys = await fetchKeys(w.base, w.signal);
   w.keysChecked = true;
+  w.publishedLogKeys = keys.log;
   if (keys.origin !== state.origin) {
     println(
       w.io.stderr,
@@ -407,6 +410,19 @@ async function checkPublishedKeys(w: Witness, state: WitnessState): Promise<void
     );
   }
   checkWitnessListed(w, keys);
+}
+
+/**
+ * Log keys the log publishes, not pinned yet, that signed this checkpoint alongside a pinned
+ * key: during a rotation the log signs with its old and new keys, so the old key vouches for
+ * the new one and the witness can follow the rotation without trusting anything new blindly.
+ */
+function keysHandedOver(note: string, state: WitnessState, published: readonly string[]): string[] {
+  return published.filter((vkey) => {
+    if (state.logKeys.includes(vkey)) return false;
+    const verifiers = logVerifiers([vkey]);
+    return typeof verifiers !== 'string' && openCheckpoint(note, state.origin, verifiers).ok;
+  });
 }
 
 /** Whether the note already carries a valid cosignature by this witness. */
@@ -555,8 +571,17 @@ async function round(w: Witness): Promise<RoundOutcome> {
   }
   // Persist first: once a cosignature may exist, the state must already say so.
   const logSigned = formatNote({ text: d.text, signatures: opened.value.note.verified });
+  const handedOver = keysHandedOver(note, state, w.publishedLogKeys ?? []);
+  for (const vkey of handedOver) {
+    println(
+      io.stdout,
+      `log key rotation: checkpoint ${d.next.size} is signed by the pinned key and by ${vkey}; ` +
+        'trusting that key too from now on',
+    );
+  }
   const next: WitnessState = {
     ...state,
+    logKeys: [...state.logKeys, ...handedOver],
     log: base,
     witness: w.key.vkey,
     cosigned: { size, rootHash, time, checkpoint: logSigned },
@@ -566,13 +591,25 @@ async function round(w: Witness): Promise<RoundOutcome> {
   w.lastRefusal = undefined;
 
   const line = formatSignatureLine(w.key.cosigner.cosign(d.text, time)).trimEnd();
-  const post = await request('POST', api.cosignatures, signal, { size, cosignature: line });
+  const post = await request('POST', api.cosignatures, signal, {
+    size,
+    cosignature: line,
+    rootHash: encodeBase64(rootHash),
+  });
   const what = `cosigned ${state.origin} size ${size} root ${root}`;
   if (post.status === 403) {
     throw new RoundError(
       `${what}, but the log refused it: this witness's key is not configured there ` +
         `(${errorText(post.body)}). Give the mission:\n  ${w.key.vkey}`,
     );
+  }
+  if (post.status === 409) {
+    loud(io, [
+      `SPLIT VIEW: the log showed this witness a checkpoint of size ${size} with root ${root},`,
+      `but holds another root at that size (${errorText(post.body)}).`,
+      'Report this to the mission and the other parties; keep the state directory as evidence.',
+    ]);
+    throw new RoundError(`${what}, but the log holds another checkpoint at that size`);
   }
   if (post.status === 422) {
     throw new RoundError(

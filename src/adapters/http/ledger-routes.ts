@@ -60,7 +60,12 @@ export function registerLedgerRoutes(server: Server, app: App): void {
         response: {
           200: Type.Object({
             origin: Type.String(),
-            log: Type.Array(Type.String()),
+            log: Type.Array(Type.String(), {
+              description: 'Keys that sign checkpoints now, the current key first.',
+            }),
+            retired: Type.Array(Type.String(), {
+              description: 'Keys retired by a rotation, which signed older checkpoints.',
+            }),
             witnesses: Type.Array(Type.String()),
             quorum: Type.Integer({ minimum: 0 }),
           }),
@@ -69,7 +74,13 @@ export function registerLedgerRoutes(server: Server, app: App): void {
     },
     async () => {
       const k = app.ledger.keys();
-      return { origin: k.origin, log: [...k.log], witnesses: [...k.witnesses], quorum: k.quorum };
+      return {
+        origin: k.origin,
+        log: [...k.log],
+        retired: [...k.retired],
+        witnesses: [...k.witnesses],
+        quorum: k.quorum,
+      };
     },
   );
 
