@@ -351,7 +351,7 @@ async function check(io: CliIo, args: string[]): Promise<number> {
   }
 }
 
-/** `armistice ledger ...`: checks the evidence ledger of a database. */
+/** `armistice ledger rotate-key`: a new signing key, the old one kept for the handover. */
 function rotateKey(io: CliIo, args: string[]): number {
   const { values } = parseArgs({
     args,
@@ -387,6 +387,7 @@ function rotateKey(io: CliIo, args: string[]): number {
   return 0;
 }
 
+/** `armistice ledger ...`: checks the evidence ledger of a database, or rotates its key. */
 export async function ledgerCommand(io: CliIo, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
