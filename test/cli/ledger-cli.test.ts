@@ -6,13 +6,12 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-io.js';
+import type { CliRun } from '../support/cli-io.js';
 import { createEd25519Signer, sha256 } from '../../src/adapters/crypto/index.js';
 import { openSqliteStorage } from '../../src/adapters/storage/sqlite/index.js';
-import { CliError } from '../../src/cli/io.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { CHECK_CHUNK_LEAVES, ledgerCommand } from '../../src/cli/ledger-command.js';
 import {
   SIGNATURE_TYPE_COSIGNATURE_V1,
@@ -38,38 +37,15 @@ import {
   T0_MS,
 } from '../storage/storage-contract.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let tmp: string;
 let good: string;
 let copies = 0;
 
-async function run(args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, callback) {
-        into.push(String(chunk));
-        callback();
-      },
-    });
-  const io: CliIo = {
-    stdin: Readable.from([]),
-    stdout: sink(out),
-    stderr: sink(err),
-    now: () => T0_MS,
-    cwd: tmp,
-  };
-  const code = await ledgerCommand(io, args);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+async function run(args: string[]): Promise<CliRun> {
+  return runCli(ledgerCommand, args, { cwd: tmp, now: () => T0_MS });
 }
 
-const failLines = (r: Run) => r.stdout.split('\n').filter((l) => l.startsWith('FAIL '));
+const failLines = (r: CliRun) => r.stdout.split('\n').filter((l) => l.startsWith('FAIL '));
 
 /** A copy of the good database, changed with raw SQL. */
 function tampered(change: (db: Database.Database) => void): string {
@@ -306,12 +282,11 @@ describe('ledger check', () => {
   });
 
   it('refuses bad usage (exit 2) and a missing database (exit 1)', async () => {
-    await expect(run(['check'])).rejects.toMatchObject({ exitCode: 2 });
-    await expect(run(['check', '--db', 'none.db'])).rejects.toMatchObject({ exitCode: 1 });
-    await expect(run(['check', '--db', good, '--vkey', 'nonsense'])).rejects.toBeInstanceOf(
-      CliError,
-    );
-    await expect(run(['frobnicate'])).rejects.toBeInstanceOf(CliError);
+    expect((await run(['check'])).code).toBe(2);
+    expect(await run(['check', '--db', 'none.db'])).toMatchObject({ code: 1 });
+    expect((await run(['check', '--db', 'none.db'])).stderr).toMatch(/no such file/);
+    expect((await run(['check', '--db', good, '--vkey', 'nonsense'])).code).toBeGreaterThan(0);
+    expect((await run(['frobnicate'])).code).toBe(2);
     expect((await run([])).code).toBe(2);
   });
 });

@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../support/cli-io.js';
+import type { CliRun } from '../support/cli-io.js';
 import { verifyCommand } from '../../src/cli/verify-command.js';
 import type { EvidenceVerification } from '../../src/core/evidence/index.js';
 import { decodeBase64, encodeBase64 } from '../../src/core/ledger/index.js';
@@ -17,12 +17,6 @@ import {
   bundleJson,
 } from '../evidence/fixture.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let tmp: string;
 
 beforeAll(() => {
@@ -34,25 +28,8 @@ afterAll(() => {
 });
 
 /** Runs verifyCommand with in-memory streams and the temp directory as cwd. */
-async function run(args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, callback) {
-        into.push(String(chunk));
-        callback();
-      },
-    });
-  const io: CliIo = {
-    stdin: Readable.from([]),
-    stdout: sink(out),
-    stderr: sink(err),
-    now: () => 0,
-    cwd: tmp,
-  };
-  const code = await verifyCommand(io, args);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+async function run(args: string[]): Promise<CliRun> {
+  return runCli(verifyCommand, args, { cwd: tmp, now: () => 0 });
 }
 
 function write(name: string, content: string | object): string {

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ed25519Verify, sha256 } from '../../src/adapters/crypto/index.js';
 import {
@@ -15,7 +14,7 @@ import {
 } from '../../src/core/ledger/index.js';
 import { spawnServer } from '../support/spawn-server.js';
 import { ledgerCommand } from '../../src/cli/ledger-command.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../support/cli-io.js';
 import type { SpawnedServer } from '../support/spawn-server.js';
 
 const KEY = 'ak_crash_test_admin_key_0123456789';
@@ -230,21 +229,7 @@ describe('crash safety', () => {
 
     // `armistice ledger check` recomputes the tree from the stored leaves and checks every
     // stored hash and every checkpoint, those published before the crash included.
-    const out: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        out.push(String(chunk));
-        done();
-      },
-    });
-    const io: CliIo = {
-      stdin: Readable.from([]),
-      stdout: sink,
-      stderr: sink,
-      now: Date.now,
-      cwd: dir,
-    };
-    const code = await ledgerCommand(io, ['check', '--db', db]);
-    expect(code, out.join('')).toBe(0);
+    const check = await runCli(ledgerCommand, ['check', '--db', db], { cwd: dir });
+    expect(check.code, check.stdout + check.stderr).toBe(0);
   }, 300_000);
 });

@@ -1,12 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ed25519Verify, sha256 } from '../../src/adapters/crypto/index.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { verifyEvidenceBundle } from '../../src/core/evidence/index.js';
+import { armistice, runCli } from '../support/cli-io.js';
 import { AUTH, at, camera, ndjson, startTestApp } from '../api/test-app.js';
 
 const IN_DMZ = { lon: 36.592681, lat: 47.813637 };
@@ -20,24 +18,7 @@ afterEach(async () => {
 
 /** Runs `armistice ARGS` in-process and returns its exit code and output. */
 async function cli(args: string[], cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        into.push(String(chunk));
-        done();
-      },
-    });
-  const io: CliIo = {
-    stdin: Readable.from([]),
-    stdout: sink(out),
-    stderr: sink(err),
-    now: () => Date.now(),
-    cwd,
-  };
-  const code = await main(args, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  return runCli(armistice, args, { cwd });
 }
 
 describe('evidence, end to end', () => {

@@ -1,14 +1,12 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ed25519Verify, sha256 } from '../../src/adapters/crypto/index.js';
 import { buildArmistice } from '../../src/build-app.js';
 import type { Built } from '../../src/build-app.js';
 import { ledgerCommand } from '../../src/cli/ledger-command.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { armistice, runCli } from '../support/cli-io.js';
 import {
   openCheckpoint,
   parseNote,
@@ -24,35 +22,17 @@ const witnessKey = path.join(dir, 'witness.key');
 const witnessState = path.join(dir, 'witness-state');
 const witnesses: string[] = [];
 
-function io(out: string[], err: string[]): CliIo {
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        into.push(String(chunk));
-        done();
-      },
-    });
-  return {
-    stdin: Readable.from([]),
-    stdout: sink(out),
-    stderr: sink(err),
-    now: Date.now,
-    cwd: dir,
-  };
-}
-
 /** Runs the witness once against a listening copy of `built`. */
 async function witness(built: Built): Promise<number> {
   await built.app.ledger.issueCheckpoint();
   const url = await built.server.listen({ host: '127.0.0.1', port: 0 });
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
+  const r = await runCli(
+    armistice,
     ['witness', '--log', url, '--key', witnessKey, '--state', witnessState, '--once'],
-    io(out, err),
+    { cwd: dir },
   );
-  if (code !== 0) throw new Error(`witness exit ${code}:\n${out.join('')}${err.join('')}`);
-  return code;
+  if (r.code !== 0) throw new Error(`witness exit ${r.code}:\n${r.stdout}${r.stderr}`);
+  return r.code;
 }
 
 function build(previousKeyPaths: string[] = []): Promise<Built> {
@@ -66,27 +46,7 @@ function build(previousKeyPaths: string[] = []): Promise<Built> {
 }
 
 async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        into.push(String(chunk));
-        done();
-      },
-    });
-  const io: CliIo = {
-    stdin: Readable.from([]),
-    stdout: sink(out),
-    stderr: sink(err),
-    now: () => Date.now(),
-    cwd: dir,
-  };
-  try {
-    return { code: await ledgerCommand(io, args), out: out.join(''), err: err.join('') };
-  } catch (error) {
-    return { code: (error as { exitCode?: number }).exitCode ?? -1, out: '', err: String(error) };
-  }
+  return runCli(ledgerCommand, args, { cwd: dir });
 }
 
 const verifier = (vkey: string) => {
@@ -106,13 +66,13 @@ async function keyChanges(built: Built) {
 
 describe('ledger key rotation', () => {
   it('signs with both keys while witnesses move over, and logs every step', async () => {
-    const printed: string[] = [];
-    const keygen = await main(
+    const keygen = await runCli(
+      armistice,
       ['witness', 'keygen', '--name', 'party-b.example/witness', '--out', witnessKey],
-      io(printed, []),
+      { cwd: dir },
     );
-    expect(keygen).toBe(0);
-    witnesses.push(printed.join('').trim());
+    expect(keygen.code).toBe(0);
+    witnesses.push(keygen.stdout.trim());
     const first = await build();
     expect(await witness(first)).toBe(0); // pins key A on first contact
     const [keyA] = first.app.ledger.keys().log as [string];
@@ -120,7 +80,7 @@ describe('ledger key rotation', () => {
     await first.close();
 
     const rotated = await cli(['rotate-key', '--db', db]);
-    expect(rotated.code, rotated.err).toBe(0);
+    expect(rotated.code, rotated.stderr).toBe(0);
     const previous = `${db}.ledger-key.pem.previous.pem`;
     expect(existsSync(previous)).toBe(true);
     expect(statSync(`${db}.ledger-key.pem`).mode & 0o777).toBe(0o600);
@@ -131,7 +91,7 @@ describe('ledger key rotation', () => {
     const [keyB, stillA] = during.app.ledger.keys().log as [string, string];
     expect(stillA).toBe(keyA);
     expect(keyB).not.toBe(keyA);
-    expect(rotated.out).toContain(keyB);
+    expect(rotated.stdout).toContain(keyB);
     expect(await keyChanges(during)).toEqual([
       ['added', keyA],
       ['added', keyB],
