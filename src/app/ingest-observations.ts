@@ -7,7 +7,7 @@ import type { Incident, MergeConfig } from '../core/incidents/index.js';
 import { validateObservation } from '../core/observations/index.js';
 import type { Observation, ObservationVocabulary } from '../core/observations/index.js';
 import type { Finding } from '../core/rules/index.js';
-import { observationLeaf, observationRef } from '../core/evidence/index.js';
+import { observationLeafText, observationRef } from '../core/evidence/index.js';
 import type { AccessPolicy, Principal } from './access.js';
 import { appendWith } from './ledger-writer.js';
 import type { LedgerWriter } from './ledger-writer.js';
@@ -287,7 +287,8 @@ export function createIngestObservations(deps: IngestDeps) {
       );
       const leaves = fresh.map((o) => ({
         ref: observationRef(o.observation.sensorId, o.observation.id),
-        leaf: observationLeaf(o.observation, o),
+        kind: 'observation' as const,
+        text: observationLeafText(o.observation, o),
       }));
       const kept = await appendWith(deps.ledger, leaves, async (ledger) => {
         const numbered = fresh.map((o, i) => ({ ...o, leafIndex: ledger.fromSize + i }));

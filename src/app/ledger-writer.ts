@@ -1,21 +1,34 @@
 import {
   encodeLeaf,
+  encodeLeafText,
   planAppend,
   planConsistencyProof,
   planInclusionProof,
   planTreeHash,
   storedHashIndex,
 } from '../core/ledger/index.js';
-import type { HashPlan, LedgerLeaf, MerkleHasher } from '../core/ledger/index.js';
+import type { HashPlan, LedgerLeaf, LedgerLeafKind, MerkleHasher } from '../core/ledger/index.js';
 import type { LedgerAppend, LedgerLeafRecord, Storage } from './ports.js';
 
-/** A leaf to append: what it is about (`ref`) and its content. */
-export interface PendingLeaf {
-  /** Which record, see `LedgerLeafRecord.ref`. */
-  readonly ref: string;
-  /** The leaf. */
-  readonly leaf: LedgerLeaf;
-}
+/**
+ * A leaf to append: what it is about (`ref`) and its content, as a leaf or, when the caller
+ * wrote it directly (ingest: `observationLeafText`), as its canonical JSON text.
+ */
+export type PendingLeaf =
+  | {
+      /** Which record, see `LedgerLeafRecord.ref`. */
+      readonly ref: string;
+      /** The leaf. */
+      readonly leaf: LedgerLeaf;
+    }
+  | {
+      /** Which record, see `LedgerLeafRecord.ref`. */
+      readonly ref: string;
+      /** The leaf's kind. */
+      readonly kind: LedgerLeafKind;
+      /** The leaf's RFC 8785 canonical JSON: exactly `canonicalJson(leaf)`. */
+      readonly text: string;
+    };
 
 /**
  * The one writer of the evidence ledger. Every append goes through the app's serial queue,
@@ -80,9 +93,10 @@ export function createLedgerWriter(storage: Storage, hasher: MerkleHasher): Ledg
       const state = await load();
       const records: LedgerLeafRecord[] = [];
       const leafHashes: Uint8Array[] = [];
-      leaves.forEach(({ ref, leaf }, i) => {
-        const data = encodeLeaf(leaf);
-        records.push({ index: state.size + i, kind: leaf.kind, ref, data });
+      leaves.forEach((pending, i) => {
+        const data = 'text' in pending ? encodeLeafText(pending.text) : encodeLeaf(pending.leaf);
+        const kind = 'text' in pending ? pending.kind : pending.leaf.kind;
+        records.push({ index: state.size + i, kind, ref: pending.ref, data });
         leafHashes.push(hasher.hashLeaf(data));
       });
       const plan = planAppend(hasher, state.size, leafHashes);

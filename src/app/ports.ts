@@ -341,7 +341,11 @@ export interface Storage {
   ledgerHashes(indexes: readonly number[]): Promise<Uint8Array[]>;
   /** Leaves [fromIndex, fromIndex + limit), in index order (fewer at the end of the log). */
   ledgerLeaves(fromIndex: number, limit: number): Promise<LedgerLeafRecord[]>;
-  /** Leaves whose ref is exactly `ref`, in index order. */
+  /**
+   * Leaves whose ref is exactly `ref`, in index order. An observation's leaf is found through
+   * the stored observation it was committed with (`commitIngest`, `leafIndex`); an observation
+   * leaf appended without one is listed by `ledgerLeaves` only.
+   */
   ledgerLeavesOf(ref: string): Promise<LedgerLeafRecord[]>;
   /** Appends decisions to the ledger on their own (no other record). */
   appendLedger(append: LedgerAppend): Promise<void>;

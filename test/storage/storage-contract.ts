@@ -619,6 +619,21 @@ export function describeStorageContract(
         expect(page.items).toStrictEqual([{ seq: page.items[0].seq, ...original }]);
       });
 
+      it('names the observation stored twice, however far into a large batch', async () => {
+        await storage.commitIngest(makeCommit({ observations: makeObservations(0, 100) }));
+        const again = makeObservation(90);
+        const batch = [...makeObservations(100, 250), again, ...makeObservations(250, 260)];
+        await expect(
+          storage.commitIngest(makeCommit({ observations: batch })),
+        ).rejects.toMatchObject({
+          code: 'DUPLICATE_ID',
+          message: expect.stringContaining(
+            `observation ${again.observation.id} of sensor ${again.observation.sensorId}`,
+          ),
+        });
+        expect((await storage.counts()).observations).toBe(100);
+      });
+
       describe('listing', () => {
         const all = makeObservations(0, 60);
 

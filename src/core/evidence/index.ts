@@ -2,6 +2,7 @@ export {
   incidentRef,
   keyChangeLeaf,
   observationLeaf,
+  observationLeafText,
   observationRef,
   ruleChangeLeaf,
   transitionLeaf,

@@ -1,4 +1,5 @@
 import type { Incident, IncidentTransition } from '../incidents/index.js';
+import { canonicalJson } from '../ledger/index.js';
 import type { JsonObject, JsonValue, LedgerLeaf } from '../ledger/index.js';
 import type { Observation } from '../observations/index.js';
 import type { Authorization } from '../rules/index.js';
@@ -76,6 +77,46 @@ export function observationLeaf(
       },
     },
   };
+}
+
+const json = (value: unknown): string => canonicalJson(value as JsonValue);
+
+function listText(list: readonly string[]): string {
+  if (list.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < list.length; i++) out += (i === 0 ? '' : ',') + json(list[i]);
+  return `${out}]`;
+}
+
+/**
+ * `canonicalJson(observationLeaf(observation, facts))`, written directly: the members of the
+ * leaf, the record and the derived facts are fixed, so they are written in RFC 8785 order
+ * without building the leaf object or sorting its names; only the observation is serialised
+ * generically. Throws as canonicalJson does on anything that is not JSON.
+ */
+export function observationLeafText(
+  observation: Observation,
+  facts: DerivedObservationFacts,
+): string {
+  const position =
+    facts.lon === null || facts.lat === null
+      ? 'null'
+      : `{"lat":${json(facts.lat)},"lon":${json(facts.lon)},"radiusM":${json(facts.radiusM ?? 0)}}`;
+  let authorized = '[';
+  for (let i = 0; i < facts.authorized.length; i++) {
+    const a = facts.authorized[i] as Authorization;
+    authorized += `${i === 0 ? '' : ','}{"notificationId":${json(a.notificationId)},"ruleId":${json(a.ruleId)}}`;
+  }
+  // Names in UTF-16 order: "position" < "possiblyInside".
+  return (
+    `{"kind":"observation","record":{"derived":{"authorized":${authorized}],` +
+    `"distanceToLineM":${json(facts.distanceToLineM)},"inside":${listText(facts.inside)},` +
+    `"position":${position},"possiblyInside":${listText(facts.possiblyInside)},` +
+    `"ruleIds":${listText(facts.ruleIds)},"side":${json(facts.side)},` +
+    `"zoneSpecVersion":${json(facts.zoneSpecVersion)}},"id":${json(observation.id)},` +
+    `"observation":${json(observation)},"receivedAt":${json(iso(facts.receivedAtMs))},` +
+    `"sensorId":${json(observation.sensorId)}}}`
+  );
 }
 
 /**

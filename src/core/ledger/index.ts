@@ -30,7 +30,13 @@ export {
   verifySubtreeInclusion,
 } from './verify-proofs.js';
 export type { ProofCheck, ProofErrorCode } from './verify-proofs.js';
-export { LEDGER_LEAF_KINDS, canonicalJson, encodeLeaf, leafHashOf } from './canonical-json.js';
+export {
+  LEDGER_LEAF_KINDS,
+  canonicalJson,
+  encodeLeaf,
+  encodeLeafText,
+  leafHashOf,
+} from './canonical-json.js';
 export type { JsonObject, JsonValue, LedgerLeaf, LedgerLeafKind } from './canonical-json.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
 export {

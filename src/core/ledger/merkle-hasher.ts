@@ -35,14 +35,16 @@ export function createMerkleHasher(sha256: Sha256): MerkleHasher {
   }
   const node = new Uint8Array(1 + 2 * HASH_SIZE);
   node[0] = NODE_PREFIX;
+  // 0x00 || data is written into a reused buffer: no allocation per leaf (sha256 keeps nothing).
+  let leaf = new Uint8Array(1024);
   return {
     sha256,
     emptyRoot,
     hashLeaf(data) {
-      const buf = new Uint8Array(1 + data.length);
-      buf[0] = LEAF_PREFIX;
-      buf.set(data, 1);
-      return sha256(buf);
+      if (leaf.length < 1 + data.length) leaf = new Uint8Array(2 * (1 + data.length));
+      leaf[0] = LEAF_PREFIX;
+      leaf.set(data, 1);
+      return sha256(leaf.subarray(0, 1 + data.length));
     },
     hashChildren(left, right) {
       if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {

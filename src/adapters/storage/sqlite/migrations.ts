@@ -162,6 +162,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- NULL for observations stored before the ledger existed.
   ALTER TABLE observations ADD COLUMN leaf_index INTEGER;
   `,
+  // 3: observation leaves are found through observations.leaf_index (one unique-index probe on
+  // (sensor_id, id)), so the ref index holds only the other leaves: ingest no longer pays a
+  // B-tree insert of the ref per observation.
+  `
+  DROP INDEX ledger_leaves_ref;
+  CREATE INDEX ledger_leaves_ref ON ledger_leaves (ref) WHERE kind <> 'observation';
+  `,
 ];
 
 /** What a migration run did. */

@@ -154,6 +154,57 @@ const OBSERVATION_COLUMNS =
 
 const LEAF_KINDS: ReadonlySet<string> = new Set(LEDGER_LEAF_KINDS);
 
+/** The ref prefix of observation leaves (`observation:<sensorId>/<id>`, see observationRef). */
+const OBSERVATION_REF = 'observation:';
+
+/**
+ * Rows per multi-row INSERT of a batch: one statement step (and one call from JavaScript into
+ * SQLite) per 64 rows instead of per row.
+ */
+const ROWS_PER_INSERT = 64;
+
+/**
+ * Inserts rows of `width` columns, given flattened, with multi-row INSERT statements of at most
+ * ROWS_PER_INSERT rows (`head` is `INSERT INTO t (c1, ...)`, without VALUES). A failing
+ * statement is undone by SQLite (the rows before it stay) and `failed` is told which rows it
+ * held, [from, to), then the error is thrown; the caller's transaction decides about the rest.
+ */
+function bulkInsert(
+  db: Database,
+  head: string,
+  width: number,
+): (values: unknown[], failed?: (error: unknown, from: number, to: number) => void) => void {
+  const row = `(${new Array<string>(width).fill('?').join(', ')})`;
+  const statements = new Map<number, Statement>();
+  const statement = (rows: number): Statement => {
+    let st = statements.get(rows);
+    if (!st) {
+      st = db.prepare(`${head} VALUES ${new Array<string>(rows).fill(row).join(', ')}`);
+      statements.set(rows, st);
+    }
+    return st;
+  };
+  return (values, failed) => {
+    const rows = values.length / width;
+    for (let r = 0; r < rows; r += ROWS_PER_INSERT) {
+      const n = Math.min(ROWS_PER_INSERT, rows - r);
+      try {
+        statement(n).run(values.slice(r * width, (r + n) * width));
+      } catch (error) {
+        failed?.(error, r, r + n);
+        throw error;
+      }
+    }
+  };
+}
+
+const EMPTY_LIST = '[]';
+
+/** JSON text of a list of strings or objects; `[]` without a call for the common empty list. */
+function listJson(list: readonly unknown[]): string {
+  return list.length === 0 ? EMPTY_LIST : JSON.stringify(list);
+}
+
 /** `['dmz', 'sector-03']` as `'|dmz|sector-03|'`, `[]` as `''`. */
 function encodeZones(ids: readonly string[]): string {
   if (ids.length === 0) return '';
@@ -581,14 +632,16 @@ function createSqliteStorage(db: Database): SqliteStorage {
     ledgerLeaves: db.prepare<[number, number], LeafRow>(
       'SELECT idx, kind, ref, data FROM ledger_leaves WHERE idx >= ? AND idx < ? ORDER BY idx',
     ),
+    // The partial ref index (migration 3) holds every leaf but observations'; those are found
+    // through their observation (observationLeavesOf).
     ledgerLeavesOf: db.prepare<[string], LeafRow>(
-      'SELECT idx, kind, ref, data FROM ledger_leaves WHERE ref = ? ORDER BY idx',
+      `SELECT idx, kind, ref, data FROM ledger_leaves
+       WHERE ref = ? AND kind <> 'observation' ORDER BY idx`,
     ),
-    insertLeaf: db.prepare<[number, string, string, Uint8Array]>(
-      'INSERT INTO ledger_leaves (idx, kind, ref, data) VALUES (?, ?, ?, ?)',
-    ),
-    insertHashRow: db.prepare<[number, Uint8Array]>(
-      'INSERT INTO ledger_hashes (leaf, hashes) VALUES (?, ?)',
+    observationLeavesOf: db.prepare<[string, string, string], LeafRow>(
+      `SELECT l.idx, l.kind, l.ref, l.data
+       FROM observations AS o JOIN ledger_leaves AS l ON l.idx = o.leaf_index
+       WHERE o.sensor_id = ? AND o.id = ? AND l.ref = ? AND l.kind = 'observation'`,
     ),
     insertCheckpoint: db.prepare<[number, Uint8Array, string, number]>(
       'INSERT INTO ledger_checkpoints (size, root, note, issued_at_ms) VALUES (?, ?, ?, ?)',
@@ -640,48 +693,74 @@ function createSqliteStorage(db: Database): SqliteStorage {
     }
   });
 
-  const insertObservation = (o: NewObservation): void => {
-    const { observation } = o;
-    try {
-      s.insertObservation.run(
-        observation.sensorId,
-        observation.id,
-        o.observedAtMs,
-        o.receivedAtMs,
-        observation.kind,
-        o.lon,
-        o.lat,
-        o.radiusM,
-        encodeZones(o.inside),
-        JSON.stringify(o.possiblyInside),
-        o.side,
-        o.distanceToLineM,
-        o.zoneSpecVersion,
-        JSON.stringify(o.ruleIds),
-        JSON.stringify(o.authorized),
-        JSON.stringify(observation),
-        o.leafIndex,
-      );
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // Observations are immutable: a key stored twice fails the whole batch (the caller
-      // filters duplicates with existingObservationKeys before committing).
-      throw storageError(
-        'DUPLICATE_ID',
-        `observation ${observation.id} of sensor ${observation.sensorId} is already stored`,
-        error,
-      );
+  const OBSERVATION_WIDTH = 17;
+  const insertObservationRows = bulkInsert(
+    db,
+    `INSERT INTO observations (sensor_id, id, observed_at_ms, received_at_ms, kind, lon, lat,
+       radius_m, inside, possibly_inside, side, distance_to_line_m, zone_spec_version, rule_ids,
+       authorized, body, leaf_index)`,
+    OBSERVATION_WIDTH,
+  );
+  const insertLeafRows = bulkInsert(db, 'INSERT INTO ledger_leaves (idx, kind, ref, data)', 4);
+  const insertHashRows = bulkInsert(db, 'INSERT INTO ledger_hashes (leaf, hashes)', 2);
+
+  /** Inserts a batch of observations, several rows per statement. */
+  const insertObservations = (list: readonly NewObservation[]): void => {
+    const values: unknown[] = new Array(list.length * OBSERVATION_WIDTH);
+    let k = 0;
+    for (const o of list) {
+      const { observation } = o;
+      values[k++] = observation.sensorId;
+      values[k++] = observation.id;
+      values[k++] = o.observedAtMs;
+      values[k++] = o.receivedAtMs;
+      values[k++] = observation.kind;
+      values[k++] = o.lon;
+      values[k++] = o.lat;
+      values[k++] = o.radiusM;
+      values[k++] = encodeZones(o.inside);
+      values[k++] = listJson(o.possiblyInside);
+      values[k++] = o.side;
+      values[k++] = o.distanceToLineM;
+      values[k++] = o.zoneSpecVersion;
+      values[k++] = listJson(o.ruleIds);
+      values[k++] = listJson(o.authorized);
+      values[k++] = JSON.stringify(observation);
+      values[k++] = o.leafIndex;
     }
+    insertObservationRows(values, (error, from, to) => {
+      if (!isUniqueViolation(error)) return;
+      // Name the observation: the failed statement was undone, so its rows go in one by one
+      // until the one stored twice (the enclosing transaction is rolled back anyway).
+      for (let i = from; i < to; i++) {
+        try {
+          s.insertObservation.run(values.slice(i * OBSERVATION_WIDTH, (i + 1) * OBSERVATION_WIDTH));
+        } catch (single) {
+          if (!isUniqueViolation(single)) throw single;
+          const { observation } = list[i] as NewObservation;
+          // Observations are immutable: a key stored twice fails the whole batch (the caller
+          // filters duplicates with existingObservationKeys before committing).
+          throw storageError(
+            'DUPLICATE_ID',
+            `observation ${observation.id} of sensor ${observation.sensorId} is already stored`,
+            single,
+          );
+        }
+      }
+    });
   };
 
   /** Writes a ledger append; called inside the transaction of the records it describes. */
   const appendLedgerRows = (append: LedgerAppend): void => {
     checkAppend(append, s.ledgerSize.get() ?? 0);
     try {
-      for (const leaf of append.leaves)
-        s.insertLeaf.run(leaf.index, leaf.kind, leaf.ref, leaf.data);
+      const leaves: unknown[] = [];
+      for (const leaf of append.leaves) leaves.push(leaf.index, leaf.kind, leaf.ref, leaf.data);
+      insertLeafRows(leaves);
       const rows = packHashRows(append.fromSize, append.leaves.length, append.hashes);
-      rows.forEach((row, i) => s.insertHashRow.run(append.fromSize + i, row));
+      const hashes: unknown[] = [];
+      rows.forEach((row, i) => hashes.push(append.fromSize + i, row));
+      insertHashRows(hashes);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Only a corrupt log (hashes stored past its leaves) gets here.
@@ -690,6 +769,20 @@ function createSqliteStorage(db: Database): SqliteStorage {
   };
 
   const appendLedger = db.transaction(appendLedgerRows);
+
+  // Observation leaves are not in the ref index: `observation:<sensorId>/<id>` is looked up in
+  // observations by (sensor_id, id), at each '/' since an id may contain one.
+  const ledgerLeavesOf = db.transaction((ref: string): LedgerLeafRecord[] => {
+    const rows = s.ledgerLeavesOf.all(ref);
+    if (ref.startsWith(OBSERVATION_REF)) {
+      const key = ref.slice(OBSERVATION_REF.length);
+      for (let at = key.indexOf('/'); at >= 0; at = key.indexOf('/', at + 1)) {
+        rows.push(...s.observationLeavesOf.all(key.slice(0, at), key.slice(at + 1), ref));
+      }
+      rows.sort((a, b) => a.idx - b.idx);
+    }
+    return rows.map(toLeaf);
+  });
 
   const hashRowReader: HashRowReader = {
     row: (leaf) => s.hashRow.get(leaf),
@@ -786,8 +879,8 @@ function createSqliteStorage(db: Database): SqliteStorage {
   const commitIngest = db.transaction((commit: IngestCommit) => {
     if (commit.ledger) appendLedgerRows(commit.ledger);
     const byZone = new Map<string, number>();
+    insertObservations(commit.observations);
     for (const o of commit.observations) {
-      insertObservation(o);
       for (const zone of o.inside) byZone.set(zone, (byZone.get(zone) ?? 0) + 1);
     }
     if (commit.observations.length > 0) s.addObservationCount.run(commit.observations.length);
@@ -1089,7 +1182,7 @@ function createSqliteStorage(db: Database): SqliteStorage {
       return s.ledgerLeaves.all(fromIndex, fromIndex + limit).map(toLeaf);
     },
     async ledgerLeavesOf(ref) {
-      return s.ledgerLeavesOf.all(ref).map(toLeaf);
+      return ledgerLeavesOf.deferred(ref);
     },
     async appendLedger(append) {
       appendLedger.immediate(append);
