@@ -112,8 +112,10 @@ export function createCheckSensorHealth(deps: HealthCheckDeps) {
         const thresholdMs = silenceThresholdMs(sensor, deps.graceMs);
         if (thresholdMs === undefined) continue;
         const h = deps.health.get(sensor.id, nowMs);
-        if (h.status === 'silent') continue;
-        const quietSinceMs = h.lastSeenMs ?? h.sinceMs;
+        // Silence is a sensor that stopped reporting; one never heard from stays `unknown` (not
+        // commissioned yet, or registered ahead of its first report) rather than an outage.
+        if (h.status === 'silent' || h.lastSeenMs === null) continue;
+        const quietSinceMs = h.lastSeenMs;
         if (judgeMs - quietSinceMs <= thresholdMs) continue;
         const silent: SensorHealth = { ...h, status: 'silent', sinceMs: nowMs };
         changed.push(silent);

@@ -63,6 +63,17 @@ describe('sensor health under delivery delay', () => {
     expect(silencedAt.get('cam-3')).toBeLessThanOrEqual(25);
   });
 
+  it('leaves a sensor never heard from unknown rather than raising an outage', async () => {
+    t.clock.advance(24 * 3_600_000);
+    expect((await t.app.checkSensorHealth()).silenced).toEqual([]);
+    const health = await t.server.inject({
+      method: 'GET',
+      url: '/api/v1/sensors/cam-1/health',
+      headers: AUTH,
+    });
+    expect(health.json()).toMatchObject({ status: 'unknown', lastSeen: null });
+  });
+
   it('still reports a network that stops altogether', async () => {
     for (let k = 0; k < 10; k++) expect(await minute(k, SENSORS)).toEqual([]);
     // Nothing arrives any more; the server clock runs on.
