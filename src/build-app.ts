@@ -43,6 +43,11 @@ export interface BuildOptions {
    * next to the database (`<db>.ledger-key.pem`, created on first start), no witnesses.
    */
   readonly ledger?: LedgerOptions;
+  /**
+   * Grace past a sensor's heartbeat interval before it counts as silent, ms (default 30 s). On an
+   * accelerated clock, real transport jitter is multiplied by the speed: scale it too.
+   */
+  readonly healthGraceMs?: number;
   /** How often to issue a checkpoint when the ledger grew, ms (default 10 s; 0: never). */
   readonly checkpointIntervalMs?: number;
 }
@@ -156,7 +161,7 @@ export async function buildArmistice(options: BuildOptions): Promise<Built> {
         maxClockSkewMs: options.maxClockSkewMs ?? 5 * 60_000,
         defaultMerge: { distanceM: 1000, windowMs: 30 * 60_000 },
         publishObservations: true,
-        healthGraceMs: 30_000,
+        healthGraceMs: options.healthGraceMs ?? 30_000,
         zoneIndex: options.zoneIndex ?? true,
       },
     );

@@ -154,6 +154,8 @@ export async function serveCommand(
       version: '0.1.0',
       zoneIndex: s.zoneIndex,
       checkpointIntervalMs: s.checkpointIntervalMs,
+      // Two seconds of real jitter in delivery, in the server's (possibly accelerated) time.
+      healthGraceMs: Math.max(30_000, 2_000 * s.speed),
       ledger: {
         ...(s.ledgerKeyPath && { keyPath: s.ledgerKeyPath }),
         previousKeyPaths: s.previousLedgerKeyPaths,

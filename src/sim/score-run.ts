@@ -199,6 +199,9 @@ export function scoreRun(
     const firstMs = parseRfc3339(record.firstObservedAt);
     const lastMs = parseRfc3339(record.lastObservedAt);
     if (lastMs < truth.startMs - tolMs || firstMs > truth.endMs + tolMs) continue;
+    // A sensor silent from the very end of the scenario stopped because the simulated world
+    // did: the server rightly reports the silence, but it is no outage of the scenario.
+    if (record.ruleId === outageRule && firstMs >= truth.endMs - tolMs) continue;
     parsed.push({ record, firstMs, lastMs, createdSimMs: toSim(parseRfc3339(record.createdAt)) });
   }
   const violationIncidents = parsed.filter((i) => i.record.ruleId !== outageRule);

@@ -228,6 +228,8 @@ describe('scoreRun', () => {
       incident('i1', 'dmz-forces', 61, 119, 62),
       outage('o1', 'cam-1', 99, 102),
       outage('o2', 'cam-9', 300, 302),
+      // Silent from the last minutes of the day: the simulated world stopped, not the sensor.
+      outage('o3', 'cam-3', 24 * 60 - 2, 24 * 60 + 1),
     ]);
     expect(r.incidents).toBe(1);
     expect(r.precision).toBe(1);
