@@ -1,4 +1,4 @@
-import { incidentRef, keyChangeLeaf } from '../core/evidence/index.js';
+import { cosignedCheckpointNote, incidentRef, keyChangeLeaf } from '../core/evidence/index.js';
 import {
   bytesEqual,
   encodeBase64,
@@ -108,7 +108,7 @@ const MAX_PROOF_SIZE = 2 ** 52;
 
 /** The full signed note of a stored checkpoint: the log's signature, then the cosignatures. */
 export function checkpointNoteText(checkpoint: StoredCheckpoint): string {
-  return checkpoint.note + checkpoint.cosignatures.map((l) => l.replace(/\n?$/, '\n')).join('');
+  return cosignedCheckpointNote(checkpoint.note, checkpoint.cosignatures);
 }
 
 /** The ledger ref of every `key-change` decision. */

@@ -1,7 +1,8 @@
+import type { DerivedObservationFacts } from '../core/evidence/index.js';
 import type { Incident, IncidentSource } from '../core/incidents/index.js';
 import type { LedgerLeafKind, StoredHash } from '../core/ledger/index.js';
 import type { Observation, Sensor } from '../core/observations/index.js';
-import type { Authorization, RuleSet } from '../core/rules/index.js';
+import type { RuleSet } from '../core/rules/index.js';
 import type { ZoneSpec } from '../core/zones/index.js';
 
 /** The time source. Timers and tests use it so that a fake clock can drive them. */
@@ -24,39 +25,17 @@ export interface ObservationKey {
   readonly id: string;
 }
 
-/** An observation as kept: the record as submitted, and what the server derived from it. */
-export interface StoredObservation {
+/**
+ * An observation as kept: the record as submitted, and what the server derived from it (the
+ * derived facts, `DerivedObservationFacts`, are exactly what its ledger leaf records).
+ */
+export interface StoredObservation extends DerivedObservationFacts {
   /** Position in the order of receipt, assigned by storage (1, 2, ...). */
   readonly seq: number;
   /** The observation exactly as submitted (immutable). */
   readonly observation: Observation;
   /** Event time, Unix ms. */
   readonly observedAtMs: number;
-  /** When the server received it, Unix ms. */
-  readonly receivedAtMs: number;
-  /**
-   * Best estimate of the position, degrees (the sensor's, if the observation gave none); null
-   * when neither the observation nor its sensor has a position.
-   */
-  readonly lon: number | null;
-  /** Best estimate of the position, degrees, or null. */
-  readonly lat: number | null;
-  /** Radius around the estimate that holds the position, metres, or null. */
-  readonly radiusM: number | null;
-  /** Zones in force at the event time that certainly contain it. */
-  readonly inside: readonly string[];
-  /** Zones that may contain it given its uncertainty. */
-  readonly possiblyInside: readonly string[];
-  /** Party whose side of the line it is on, if decided. */
-  readonly side: string | null;
-  /** Distance to the primary line, metres. */
-  readonly distanceToLineM: number | null;
-  /** Version of the zone spec it was classified against. */
-  readonly zoneSpecVersion: number;
-  /** Rules it broke. */
-  readonly ruleIds: readonly string[];
-  /** Rules it matched that a prior notification authorized. */
-  readonly authorized: readonly Authorization[];
   /** Index of its leaf in the evidence ledger, or null if it was stored without one. */
   readonly leafIndex: number | null;
 }

@@ -2,7 +2,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { sha256 } from '../adapters/crypto/index.js';
 import { createSystemClock } from '../adapters/system/index.js';
+import { parseKeyList } from '../core/evidence/index.js';
 import type { Clock } from '../app/index.js';
 import { runSimulation } from '../sim/index.js';
 import { buildArmistice, issueApiKey } from '../build-app.js';
@@ -37,20 +39,17 @@ export interface ServeSettings {
 }
 
 /**
- * Reads a witness list: one cosignature verifier key (vkey) per line, `#` comments and blank
- * lines ignored, and an optional line `quorum N`.
+ * Reads a witness list (`parseKeyList`): cosignature verifier keys, one per line, `#` comments,
+ * and an optional line `quorum N`.
  */
 export function readWitnessList(text: string): { witnesses: string[]; quorum?: number } {
-  const witnesses: string[] = [];
-  let quorum: number | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/#.*/, '').trim();
-    if (line === '') continue;
-    const q = /^quorum\s+(\d+)$/.exec(line);
-    if (q) quorum = Number(q[1]);
-    else witnesses.push(line);
+  const parsed = parseKeyList(sha256, text);
+  if (!parsed.ok) throw new Error(`line ${parsed.line}: ${parsed.message}`);
+  if (parsed.value.log.length > 0) {
+    throw new Error('lists a log key (type 0x01); list only witness keys (type 0x04)');
   }
-  return { witnesses, ...(quorum !== undefined && { quorum }) };
+  const { witnesses, quorum } = parsed.value;
+  return { witnesses: [...witnesses], ...(quorum !== undefined && { quorum }) };
 }
 
 /** Parses the flags of `armistice serve`. */

@@ -28,7 +28,7 @@ export type {
   EvidenceSource,
   EvidenceTransition,
 } from './bundle.js';
-export { MAX_TRUSTED_KEYS_CHARS, parseTrustedKeys } from './trusted-keys.js';
+export { MAX_TRUSTED_KEYS_CHARS, parseKeyList, parseTrustedKeys } from './trusted-keys.js';
 export type { TrustedKeys, TrustedKeysParse } from './trusted-keys.js';
 export { verifyEvidenceBundle } from './verify-bundle.js';
 export type {

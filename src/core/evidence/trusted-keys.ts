@@ -23,12 +23,13 @@ export type TrustedKeysParse =
 export const MAX_TRUSTED_KEYS_CHARS = 1 << 20;
 
 /**
- * Reads a trusted keys file: one verifier key per line (type 0x01, a log key, or type 0x04, a
- * witness cosignature key: the key itself says which), an optional line `quorum N`, and blank
- * lines and `#` comment lines, which are ignored. Leading and trailing spaces are ignored.
- * Every key must parse and its key ID must match; there must be at least one log key.
+ * Reads a key list: one verifier key per line (type 0x01, a log key, or type 0x04, a witness
+ * cosignature key: the key itself says which), an optional line `quorum N`, and blank lines and
+ * `#` comment lines, which are ignored. Leading and trailing spaces are ignored. Every key must
+ * parse and its key ID must match. The same format serves `armistice verify --trusted-keys` and
+ * `armistice serve --witnesses`.
  */
-export function parseTrustedKeys(sha256: Sha256, text: string): TrustedKeysParse {
+export function parseKeyList(sha256: Sha256, text: string): TrustedKeysParse {
   if (text.length > MAX_TRUSTED_KEYS_CHARS) {
     return { ok: false, line: 0, message: `over ${MAX_TRUSTED_KEYS_CHARS} characters` };
   }
@@ -62,11 +63,17 @@ export function parseTrustedKeys(sha256: Sha256, text: string): TrustedKeysParse
     }
     if (!into.includes(line)) into.push(line);
   }
-  if (log.length === 0) {
-    return { ok: false, line: 0, message: 'no log key (a verifier key of type 0x01)' };
-  }
   return {
     ok: true,
     value: quorum === undefined ? { log, witnesses } : { log, witnesses, quorum },
   };
+}
+
+/** Reads a trusted keys file (`parseKeyList`), which must name at least one log key. */
+export function parseTrustedKeys(sha256: Sha256, text: string): TrustedKeysParse {
+  const parsed = parseKeyList(sha256, text);
+  if (parsed.ok && parsed.value.log.length === 0) {
+    return { ok: false, line: 0, message: 'no log key (a verifier key of type 0x01)' };
+  }
+  return parsed;
 }

@@ -2,8 +2,8 @@ import { Buffer } from 'node:buffer';
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, encodeLeaf } from './canonical-json.js';
-import type { JsonValue } from './canonical-json.js';
+import { canonicalJson, encodeLeaf } from '../../src/core/ledger/canonical-json.js';
+import type { JsonValue } from '../../src/core/ledger/canonical-json.js';
 
 describe('canonicalJson (RFC 8785)', () => {
   it('serialises the §3.2.2 example', () => {

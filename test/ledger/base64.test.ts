@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, encodeBase64 } from './base64.js';
+import { decodeBase64, encodeBase64 } from '../../src/core/ledger/base64.js';
 
 const text = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString('latin1') : b);
 

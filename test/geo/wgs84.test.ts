@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { geodesicDirect, geodesicDistanceM, geodesicInverse } from './index.js';
+import { geodesicDirect, geodesicDistanceM, geodesicInverse } from '../../src/core/geo/index.js';
 
 // GeodTest-100: 100 geodesics with exact solutions (Karney, Zenodo 32156), one per line:
 // lat1 lon1 azi1 lat2 lon2 azi2 s12 a12 m12 S12.
 const cases = readFileSync(
-  new URL('../../../../shared/data/geodesic/GeodTest-100.dat', import.meta.url),
+  new URL('../../../shared/data/geodesic/GeodTest-100.dat', import.meta.url),
   'utf8',
 )
   .trim()
